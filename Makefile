@@ -1,0 +1,42 @@
+# Developer entry points. `make run` and `make test` are all a new machine
+# needs; both install nothing but Go modules, except that `make test`
+# installs the Debian package redis-server when it is missing.
+
+GO ?= go
+REDIS_SERVER ?= redis-server
+
+.PHONY: run test test-go redis-server shrinkwrap-check bench vet fmt-check
+
+## run: serve every function locally on 127.0.0.1:8585 under /scim.
+run:
+	$(GO) run ./deploy/local
+
+## test: formatting, vet, all Go tests against a real redis-server, and the
+## OpenFaaS build contexts.
+test: redis-server fmt-check vet test-go shrinkwrap-check
+
+test-go:
+	$(GO) test -count=1 -timeout 10m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@unformatted="$$(gofmt -l functions shared deploy tests template)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+
+## redis-server: install redis-server with apt-get when it is missing.
+redis-server:
+	@command -v $(REDIS_SERVER) >/dev/null 2>&1 || { \
+		echo "redis-server not found; installing the Debian package redis-server"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	}
+	@$(REDIS_SERVER) --version
+
+## shrinkwrap-check: build each OpenFaaS build context as its Dockerfile would.
+shrinkwrap-check:
+	bash deploy/openfaas/shrinkwrap-check.sh
+
+## bench: run the benchmarks against a real redis-server.
+bench: redis-server
+	$(GO) test -run '^$$' -bench . -benchmem ./...

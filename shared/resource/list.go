@@ -1,0 +1,266 @@
+package resource
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/scimfaas/scimfaas/shared/filter"
+	"github.com/scimfaas/scimfaas/shared/schema"
+	"github.com/scimfaas/scimfaas/shared/store"
+)
+
+// scanBatch is how many records a filter that no index answers reads from
+// the store at a time, which bounds the memory of a scan.
+const scanBatch = 500
+
+// Query is a list request (RFC 7644 section 3.4.2) after parameter parsing.
+type Query struct {
+	// Filter is the filter expression, "" for none.
+	Filter string
+	// StartIndex is the 1-based index of the first result.
+	StartIndex int
+	// Count is the page size; negative means the server's maximum.
+	Count int
+}
+
+// Page is one page of a list response.
+type Page struct {
+	TotalResults int
+	StartIndex   int
+	Resources    []Resource
+}
+
+// List returns the resources that match the query's filter, in creation
+// order, one page at a time. An eq filter on an indexed attribute, on id,
+// or an "and" that contains one is answered from the index; other filters
+// scan the store in batches. A filter that matches nothing yields an empty
+// page, never an error. An invalid filter is a 400 invalidFilter error.
+func (s *Service) List(ctx context.Context, q Query) (Page, error) {
+	count := q.Count
+	if count < 0 || count > s.MaxResults {
+		count = s.MaxResults
+	}
+	start := max(q.StartIndex, 1)
+	page := Page{StartIndex: start}
+
+	if strings.TrimSpace(q.Filter) == "" {
+		total, err := s.Store.Count(ctx, s.Type.Name)
+		if err != nil {
+			return Page{}, err
+		}
+		records, err := s.Store.Page(ctx, s.Type.Name, int64(start-1), int64(count))
+		if err != nil {
+			return Page{}, err
+		}
+		page.TotalResults = int(total)
+		page.Resources, err = s.resources(records)
+		return page, err
+	}
+
+	expr, err := filter.Parse(q.Filter)
+	if err != nil {
+		return Page{}, err
+	}
+	if err := filter.Validate(expr, s.Type); err != nil {
+		return Page{}, err
+	}
+
+	ids, indexed, err := s.candidates(ctx, expr)
+	if err != nil {
+		return Page{}, err
+	}
+	if indexed {
+		return s.listCandidates(ctx, expr, ids, start, count)
+	}
+	return s.listByScan(ctx, expr, start, count)
+}
+
+// listCandidates evaluates the whole filter on the records an index found,
+// because the index answers only part of it.
+func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, ids []string, start, count int) (Page, error) {
+	records, err := s.Store.GetMany(ctx, s.Type.Name, ids)
+	if err != nil {
+		return Page{}, err
+	}
+	var matches []Resource
+	for _, rec := range records {
+		r, err := s.resource(rec)
+		if err != nil {
+			return Page{}, err
+		}
+		if filter.Matches(expr, s.Type, r.Doc) {
+			matches = append(matches, r)
+		}
+	}
+	sort.SliceStable(matches, func(i, j int) bool { return createdBefore(matches[i], matches[j]) })
+
+	page := Page{StartIndex: start, TotalResults: len(matches)}
+	if start-1 < len(matches) {
+		page.Resources = matches[start-1 : min(len(matches), start-1+count)]
+	}
+	return page, nil
+}
+
+func (s *Service) listByScan(ctx context.Context, expr filter.Expr, start, count int) (Page, error) {
+	page := Page{StartIndex: start}
+	err := s.Store.Scan(ctx, s.Type.Name, scanBatch, func(rec store.Record) (bool, error) {
+		r, err := s.resource(rec)
+		if err != nil {
+			return false, err
+		}
+		if !filter.Matches(expr, s.Type, r.Doc) {
+			return true, nil
+		}
+		page.TotalResults++
+		if page.TotalResults >= start && len(page.Resources) < count {
+			page.Resources = append(page.Resources, r)
+		}
+		return true, nil
+	})
+	return page, err
+}
+
+// candidates returns the ids that an index finds for expr, and whether an
+// index could answer it. Every resource that matches expr is among the
+// ids; some ids may not match.
+func (s *Service) candidates(ctx context.Context, expr filter.Expr) ([]string, bool, error) {
+	switch e := expr.(type) {
+	case *filter.Compare:
+		return s.compareCandidates(ctx, e)
+	case *filter.Logical:
+		return s.logicalCandidates(ctx, e)
+	}
+	return nil, false, nil
+}
+
+func (s *Service) logicalCandidates(ctx context.Context, e *filter.Logical) ([]string, bool, error) {
+	left, leftOK, err := s.candidates(ctx, e.Left)
+	if err != nil {
+		return nil, false, err
+	}
+	if e.Op == "and" && leftOK {
+		return left, true, nil
+	}
+	right, rightOK, err := s.candidates(ctx, e.Right)
+	if err != nil {
+		return nil, false, err
+	}
+	if e.Op == "and" {
+		return right, rightOK, nil
+	}
+	if !leftOK || !rightOK {
+		return nil, false, nil
+	}
+	return append(left, right...), true, nil
+}
+
+func (s *Service) compareCandidates(ctx context.Context, c *filter.Compare) ([]string, bool, error) {
+	target, ok := s.Type.Resolve(c.Path.String())
+	if !ok {
+		// An unknown attribute has no value, so only ne could match.
+		return nil, c.Op != "ne", nil
+	}
+	value, isString := c.Value.(string)
+	if c.Op != "eq" || !isString {
+		return nil, false, nil
+	}
+
+	if target.Attr.Name == "id" && target.Sub == nil && !target.IsExtension(s.Type) {
+		return []string{value}, true, nil
+	}
+	for _, index := range s.Indexes {
+		indexed, ok := s.Type.Resolve(index.Attribute)
+		if !ok || indexed != target {
+			continue
+		}
+		key := indexKey(target, value)
+		if index.Unique {
+			id, err := s.Store.LookupUnique(ctx, s.Type.Name, index.Attribute, key)
+			if err != nil {
+				if isNotFound(err) {
+					return nil, true, nil
+				}
+				return nil, false, err
+			}
+			return []string{id}, true, nil
+		}
+		ids, err := s.Store.LookupIndex(ctx, s.Type.Name, index.Attribute, key)
+		return ids, err == nil, err
+	}
+	return nil, false, nil
+}
+
+func (s *Service) resources(records []store.Record) ([]Resource, error) {
+	out := make([]Resource, 0, len(records))
+	for _, rec := range records {
+		r, err := s.resource(rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// stringValues returns the string values of the attribute that target names
+// in doc: one for a single-valued attribute, each value's for a
+// multi-valued one.
+func stringValues(rt *schema.ResourceType, target schema.Target, doc map[string]any) []string {
+	container := doc
+	if target.IsExtension(rt) {
+		container, _ = doc[target.Schema.ID].(map[string]any)
+	}
+	value := container[target.Attr.Name]
+	var items []any
+	if list, ok := value.([]any); ok {
+		items = list
+	} else if value != nil {
+		items = []any{value}
+	}
+
+	var out []string
+	for _, item := range items {
+		if target.Sub != nil {
+			object, _ := item.(map[string]any)
+			item = object[target.Sub.Name]
+		}
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// indexKey returns the key under which an index keeps value: folded to one
+// letter case unless the attribute is case-exact, so that lookups match
+// without regard to case as RFC 7643 section 2.2 asks for caseExact false.
+func indexKey(target schema.Target, value string) string {
+	attr := target.Attr
+	if target.Sub != nil {
+		attr = target.Sub
+	}
+	if attr.CaseExact {
+		return value
+	}
+	return strings.ToLower(strings.ToUpper(value))
+}
+
+func createdBefore(a, b Resource) bool {
+	ca, cb := created(a), created(b)
+	if ca != cb {
+		return ca < cb
+	}
+	return a.ID < b.ID
+}
+
+func created(r Resource) string {
+	meta, _ := r.Doc["meta"].(map[string]any)
+	value, _ := meta["created"].(string)
+	return value
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, store.ErrNotFound)
+}

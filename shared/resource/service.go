@@ -1,0 +1,377 @@
+package resource
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimfaas/scimfaas/shared/patch"
+	"github.com/scimfaas/scimfaas/shared/schema"
+	"github.com/scimfaas/scimfaas/shared/scimerr"
+	"github.com/scimfaas/scimfaas/shared/store"
+)
+
+// Store is the part of the store that the service uses.
+type Store interface {
+	Create(ctx context.Context, resourceType string, rec store.Record) error
+	Update(ctx context.Context, resourceType string, old, rec store.Record) error
+	Delete(ctx context.Context, resourceType string, old store.Record) error
+	Get(ctx context.Context, resourceType, id string) (store.Record, error)
+	GetMany(ctx context.Context, resourceType string, ids []string) ([]store.Record, error)
+	LookupUnique(ctx context.Context, resourceType, index, key string) (string, error)
+	LookupIndex(ctx context.Context, resourceType, index, key string) ([]string, error)
+	Count(ctx context.Context, resourceType string) (int64, error)
+	Page(ctx context.Context, resourceType string, offset, limit int64) ([]store.Record, error)
+	Scan(ctx context.Context, resourceType string, batch int64, visit func(store.Record) (bool, error)) error
+}
+
+var _ Store = (*store.Redis)(nil)
+
+// Index declares an attribute that the store indexes, so that an eq filter
+// on it is answered without a scan. Unique indexes also enforce uniqueness.
+type Index struct {
+	// Attribute is the attribute path, such as "userName".
+	Attribute string
+	// Unique makes the store reject a second resource with the same key.
+	Unique bool
+}
+
+// maxWriteAttempts bounds the read-modify-write retries of an update that
+// races with other writes to the same resource.
+const maxWriteAttempts = 8
+
+// Service serves the SCIM operations of one resource type.
+type Service struct {
+	Type    *schema.ResourceType
+	Store   Store
+	Indexes []Index
+	// BaseURL is the public SCIM base URL, without a trailing slash.
+	BaseURL string
+	// MaxResults caps the count of a list request.
+	MaxResults int
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Resource is a stored resource as the service returns it.
+type Resource struct {
+	ID      string
+	Version int64
+	Doc     map[string]any
+}
+
+// ETag returns the entity tag of this version of the resource.
+func (r Resource) ETag() string {
+	return `W/"` + strconv.FormatInt(r.Version, 10) + `"`
+}
+
+// Location returns meta.location, the resource's public URL.
+func (r Resource) Location() string {
+	meta, _ := r.Doc["meta"].(map[string]any)
+	location, _ := meta["location"].(string)
+	return location
+}
+
+// Create validates a resource sent with POST, stores it with a new id and
+// returns it. A taken unique attribute is a 409 uniqueness error.
+func (s *Service) Create(ctx context.Context, body []byte) (Resource, error) {
+	doc, err := s.decode(body)
+	if err != nil {
+		return Resource{}, err
+	}
+
+	id := newID()
+	now := s.timestamp()
+	doc["id"] = id
+	doc["meta"] = map[string]any{
+		"resourceType": s.Type.Name,
+		"created":      now,
+		"lastModified": now,
+		"location":     s.location(id),
+		"version":      versionTag(1),
+	}
+
+	rec, err := s.record(id, doc)
+	if err != nil {
+		return Resource{}, err
+	}
+	if err := s.Store.Create(ctx, s.Type.Name, rec); err != nil {
+		return Resource{}, s.writeError(err, doc)
+	}
+	return Resource{ID: id, Version: 1, Doc: doc}, nil
+}
+
+// Get returns the resource with the given id, or a 404 error.
+func (s *Service) Get(ctx context.Context, id string) (Resource, error) {
+	rec, err := s.Store.Get(ctx, s.Type.Name, id)
+	if err != nil {
+		return Resource{}, s.readError(err, id)
+	}
+	return s.resource(rec)
+}
+
+// Replace replaces every writable attribute of the resource with those of
+// a PUT body (RFC 7644 section 3.5.1): attributes left out are cleared,
+// read-only ones such as id, meta.created and groups are kept. A body whose
+// id differs from the resource's is a 400 mutability error.
+func (s *Service) Replace(ctx context.Context, id string, body []byte) (Resource, error) {
+	raw, err := schema.DecodeObject(body)
+	if err != nil {
+		return Resource{}, err
+	}
+	if err := checkBodyID(raw, id); err != nil {
+		return Resource{}, err
+	}
+	replacement, err := s.normalize(raw)
+	if err != nil {
+		return Resource{}, err
+	}
+
+	return s.update(ctx, id, func(current map[string]any) (map[string]any, error) {
+		next := map[string]any{}
+		for key, value := range replacement {
+			next[key] = value
+		}
+		for _, attr := range s.Type.Schema.Attributes {
+			if attr.EffectiveMutability() == schema.ReadOnly && current[attr.Name] != nil {
+				next[attr.Name] = current[attr.Name]
+			}
+		}
+		next["id"] = current["id"]
+		next["meta"] = current["meta"]
+		return next, nil
+	})
+}
+
+// Patch applies a PatchOp body (RFC 7644 section 3.5.2) to the resource.
+// Either every operation applies or none does. A request that changes
+// nothing leaves the version as it is.
+func (s *Service) Patch(ctx context.Context, id string, body []byte) (Resource, error) {
+	ops, err := patch.Parse(body)
+	if err != nil {
+		return Resource{}, err
+	}
+	return s.update(ctx, id, func(current map[string]any) (map[string]any, error) {
+		return patch.Apply(s.Type, current, ops)
+	})
+}
+
+// Delete removes the resource, or returns a 404 error.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+		rec, err := s.Store.Get(ctx, s.Type.Name, id)
+		if err != nil {
+			return s.readError(err, id)
+		}
+		err = s.Store.Delete(ctx, s.Type.Name, rec)
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("delete %s %s: %w", s.Type.Name, id, err)
+		}
+		return nil
+	}
+	return busy(id)
+}
+
+// update runs a read-modify-write of the resource, retrying when another
+// write gets in between. change returns the new document from a copy of
+// the current one.
+func (s *Service) update(ctx context.Context, id string, change func(map[string]any) (map[string]any, error)) (Resource, error) {
+	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+		rec, err := s.Store.Get(ctx, s.Type.Name, id)
+		if err != nil {
+			return Resource{}, s.readError(err, id)
+		}
+		current, err := s.resource(rec)
+		if err != nil {
+			return Resource{}, err
+		}
+
+		next, err := change(decodeCopy(rec.Data))
+		if err != nil {
+			return Resource{}, err
+		}
+		if reflect.DeepEqual(next, current.Doc) {
+			return current, nil
+		}
+
+		version := rec.Version + 1
+		meta, _ := next["meta"].(map[string]any)
+		meta = copyMeta(meta)
+		meta["lastModified"] = s.timestamp()
+		meta["version"] = versionTag(version)
+		meta["location"] = s.location(id)
+		next["meta"] = meta
+		next["id"] = id
+
+		newRec, err := s.record(id, next)
+		if err != nil {
+			return Resource{}, err
+		}
+		err = s.Store.Update(ctx, s.Type.Name, rec, newRec)
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue
+		}
+		if err != nil {
+			return Resource{}, s.writeError(err, next)
+		}
+		return Resource{ID: id, Version: version, Doc: next}, nil
+	}
+	return Resource{}, busy(id)
+}
+
+func (s *Service) decode(body []byte) (map[string]any, error) {
+	raw, err := schema.DecodeObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return s.normalize(raw)
+}
+
+func (s *Service) normalize(raw map[string]any) (map[string]any, error) {
+	doc, err := s.Type.Normalize(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Type.CheckRequired(doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// record builds the store record of doc with its index entries.
+func (s *Service) record(id string, doc map[string]any) (store.Record, error) {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return store.Record{}, fmt.Errorf("encode %s %s: %w", s.Type.Name, id, err)
+	}
+	rec := store.Record{ID: id, Data: data}
+	for _, index := range s.Indexes {
+		target, ok := s.Type.Resolve(index.Attribute)
+		if !ok {
+			continue
+		}
+		for _, value := range stringValues(s.Type, target, doc) {
+			key := indexKey(target, value)
+			if index.Unique {
+				if rec.Unique == nil {
+					rec.Unique = map[string]string{}
+				}
+				rec.Unique[index.Attribute] = key
+				continue
+			}
+			if rec.Index == nil {
+				rec.Index = map[string][]string{}
+			}
+			rec.Index[index.Attribute] = appendUnique(rec.Index[index.Attribute], key)
+		}
+	}
+	return rec, nil
+}
+
+func (s *Service) resource(rec store.Record) (Resource, error) {
+	doc := decodeCopy(rec.Data)
+	if doc == nil {
+		return Resource{}, fmt.Errorf("decode stored %s %s: invalid JSON", s.Type.Name, rec.ID)
+	}
+	return Resource{ID: rec.ID, Version: rec.Version, Doc: doc}, nil
+}
+
+func (s *Service) readError(err error, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return scimerr.NotFound("%s %q not found", s.Type.Name, id)
+	}
+	return fmt.Errorf("read %s %s: %w", s.Type.Name, id, err)
+}
+
+func (s *Service) writeError(err error, doc map[string]any) error {
+	var conflict *store.ConflictError
+	if errors.As(err, &conflict) {
+		value := ""
+		if target, ok := s.Type.Resolve(conflict.Index); ok {
+			if values := stringValues(s.Type, target, doc); len(values) > 0 {
+				value = values[0]
+			}
+		}
+		return scimerr.Conflict("a %s with %s %q already exists", s.Type.Name, conflict.Index, value)
+	}
+	if errors.Is(err, store.ErrVersionMismatch) {
+		return scimerr.Conflict("a %s with this id already exists", s.Type.Name)
+	}
+	return fmt.Errorf("write %s: %w", s.Type.Name, err)
+}
+
+func (s *Service) location(id string) string {
+	return s.BaseURL + s.Type.Endpoint + "/" + id
+}
+
+func (s *Service) timestamp() string {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+func checkBodyID(raw map[string]any, id string) error {
+	for key, value := range raw {
+		if !strings.EqualFold(key, "id") || value == nil {
+			continue
+		}
+		if bodyID, ok := value.(string); !ok || bodyID != id {
+			return scimerr.BadRequest(scimerr.Mutability, "the id in the body differs from the id %q in the URL; id is read-only", id)
+		}
+	}
+	return nil
+}
+
+func busy(id string) error {
+	return scimerr.New(http.StatusConflict, "", "resource %q changed too often during this request; retry it", id)
+}
+
+func versionTag(version int64) string {
+	return `W/"` + strconv.FormatInt(version, 10) + `"`
+}
+
+// newID returns a random (version 4) UUID.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func copyMeta(meta map[string]any) map[string]any {
+	out := make(map[string]any, len(meta)+3)
+	for k, v := range meta {
+		out[k] = v
+	}
+	return out
+}
+
+func decodeCopy(data []byte) map[string]any {
+	doc, err := schema.DecodeObject(data)
+	if err != nil {
+		return nil
+	}
+	return doc
+}
+
+func appendUnique(list []string, value string) []string {
+	for _, existing := range list {
+		if existing == value {
+			return list
+		}
+	}
+	return append(list, value)
+}
