@@ -9,7 +9,8 @@ REDIS_SERVER ?= redis-server
 
 ## run: serve every function locally on 127.0.0.1:8585 under /scim.
 run:
-	$(GO) run ./deploy/local
+	$(GO) build -o bin/scim-local ./deploy/local
+	exec bin/scim-local
 
 ## test: formatting, vet, all Go tests against a real redis-server, and the
 ## OpenFaaS build contexts.

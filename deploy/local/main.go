@@ -1,5 +1,5 @@
 // Command local serves every SCIM function in one process on the local
-// machine, for development and for the acceptance tests: each function's
+// machine, for development and for the acceptance tests. Each function's
 // Handle runs behind the same entry point as in its OpenFaaS image, and
 // requests reach it through the shared route table. Without SCIM_REDIS_URL
 // or REDIS_URL it keeps data in an embedded, in-memory Redis-compatible
@@ -111,7 +111,7 @@ func run() error {
 
 // dispatcher sends each request to the function that the route table names,
 // as the edge proxy does in a deployment. Unrouted requests go to the
-// discovery function, which answers them with a SCIM error.
+// discovery function, which rejects them with a SCIM error.
 func dispatcher(basePath string) http.Handler {
 	served := make(map[string]http.Handler, len(handlers))
 	for name, handle := range handlers {

@@ -14,8 +14,8 @@ import (
 	"github.com/scimfaas/scimfaas/shared/store"
 )
 
-// App is what a function process needs to serve requests, built once per
-// process by the function's composition root.
+// App is the set of dependencies that a function process serves requests
+// with, built once per process by the function's composition root.
 type App struct {
 	Config   config.Config
 	Log      zerolog.Logger

@@ -36,7 +36,7 @@ func (s *Server) Stop() {
 }
 
 // Start runs redis-server on a free 127.0.0.1 port with persistence off,
-// waits until it answers PING, and registers its stop with tb.Cleanup. It
+// waits until it replies to PING, and registers its stop with tb.Cleanup. It
 // fails the test when redis-server is not installed.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
