@@ -245,9 +245,9 @@ func applyAttribute(rt *schema.ResourceType, doc map[string]any, op Operation, t
 
 // mergeComplex sets the sub-attributes given in value and keeps the others,
 // as RFC 7644 section 3.5.2.3 requires for a complex attribute. A sub-attribute
-// given as null or "" is removed. An absent value (null or "") removes the
-// whole attribute, and so does an empty "value" sub-attribute, which is how
-// Entra ID clears a manager with {"value": ""}.
+// given as null or "" is removed. An absent value (null, "" or []) removes
+// the whole attribute, and so does an empty "value" sub-attribute, which is
+// how Entra ID clears a manager with {"value": ""}.
 func mergeComplex(rt *schema.ResourceType, doc map[string]any, target schema.Target, current, value any) error {
 	normalized, err := schema.NormalizeValue(target.Attr, value)
 	if err != nil {

@@ -53,6 +53,7 @@ func applyValuePath(rt *schema.ResourceType, doc map[string]any, op Operation, t
 			}
 			element[sub.Name] = value
 			elements = append(elements, element)
+			matched = []int{len(elements) - 1}
 		}
 		for _, i := range matched {
 			element := elements[i].(map[string]any)
@@ -62,8 +63,8 @@ func applyValuePath(rt *schema.ResourceType, doc map[string]any, op Operation, t
 				element[sub.Name] = value
 			}
 		}
+		preferPrimary(elements, matched)
 		elements = dropEmpty(elements)
-		schema.EnforceSinglePrimary(elements)
 		return rt.Set(doc, target, anyOrNil(elements))
 	}
 
@@ -93,14 +94,38 @@ func applyValuePath(rt *schema.ResourceType, doc map[string]any, op Operation, t
 			element[k] = v
 		}
 		elements = append(elements, element)
+		preferPrimary(elements, []int{len(elements) - 1})
+		return rt.Set(doc, target, anyOrNil(elements))
 	}
 	for _, i := range matched {
 		// Each selected value gets its own copy, because a later operation
 		// or the primary rule may change one of them.
 		elements[i] = copyMap(object)
 	}
-	schema.EnforceSinglePrimary(elements)
+	preferPrimary(elements, matched)
 	return rt.Set(doc, target, anyOrNil(elements))
+}
+
+// preferPrimary keeps at most one primary value. When a selected element
+// claims primary, every other element loses it, so that the value this
+// operation marks as primary wins over the old one.
+func preferPrimary(elements []any, selected []int) {
+	chosen := make(map[int]bool, len(selected))
+	claimed := false
+	for _, i := range selected {
+		chosen[i] = true
+		if element, ok := elements[i].(map[string]any); ok && element["primary"] == true {
+			claimed = true
+		}
+	}
+	if claimed {
+		for i, item := range elements {
+			if element, ok := item.(map[string]any); ok && !chosen[i] {
+				delete(element, "primary")
+			}
+		}
+	}
+	schema.EnforceSinglePrimary(elements)
 }
 
 func matchingIndexes(attr *schema.Attribute, elements []any, expr filter.Expr) []int {

@@ -138,10 +138,23 @@ func renderAttribute(owner *Schema, attr *Attribute, value any, p Projection) (a
 		if !p.include[key+">"] {
 			return nil, false
 		}
-		return selectSubAttributes(owner, attr, value, p.include, true), true
+		return nonEmptyValue(selectSubAttributes(owner, attr, value, p.include, true))
 	}
 	if p.exclude != nil && attr.Type == TypeComplex {
-		return selectSubAttributes(owner, attr, value, p.exclude, false), true
+		return nonEmptyValue(selectSubAttributes(owner, attr, value, p.exclude, false))
+	}
+	return value, true
+}
+
+// nonEmptyValue reports false for an empty object or array, which a
+// projection leaves when the selected sub-attributes have no value, so that
+// the attribute is omitted instead of returned empty.
+func nonEmptyValue(value any) (any, bool) {
+	switch v := value.(type) {
+	case map[string]any:
+		return v, len(v) > 0
+	case []any:
+		return v, len(v) > 0
 	}
 	return value, true
 }
@@ -171,8 +184,12 @@ func selectSubAttributes(owner *Schema, attr *Attribute, value any, set map[stri
 	case []any:
 		out := make([]any, 0, len(v))
 		for _, item := range v {
-			if object, ok := item.(map[string]any); ok {
-				out = append(out, filter(object))
+			object, ok := item.(map[string]any)
+			if !ok {
+				continue
+			}
+			if selected := filter(object); len(selected) > 0 {
+				out = append(out, selected)
 			}
 		}
 		return out

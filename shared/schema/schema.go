@@ -158,8 +158,8 @@ func (rt *ResourceType) Resolve(path string) (Target, bool) {
 		}
 	}
 	if attr == nil && !qualified {
-		// RFC 7644 section 3.10 lets clients omit the URN of an extension
-		// attribute, although they should not.
+		// RFC 7644 section 3.10 says that clients SHOULD qualify extension
+		// attributes with their URN, so an unqualified name is allowed.
 		owner, attr = rt.extensionAttr(name)
 	}
 	if attr == nil {
