@@ -44,6 +44,12 @@ func Load() (Config, error) {
 	if err := envconfig.Process(Prefix, &cfg); err != nil {
 		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
+	// envconfig falls back to REDIS_URL only when SCIM_REDIS_URL is unset.
+	// A compose file that passes on an unset SCIM_REDIS_URL sets it to "",
+	// so an empty value falls back too.
+	if cfg.RedisURL == "" {
+		cfg.RedisURL = os.Getenv("REDIS_URL")
+	}
 
 	tokens, err := readSecret(cfg.BearerTokenFile)
 	if err != nil {

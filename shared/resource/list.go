@@ -3,6 +3,7 @@ package resource
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,6 +38,13 @@ type Page struct {
 // or an "and" that contains one is answered from the index; other filters
 // scan the store in batches. A filter that matches nothing yields an empty
 // page, never an error. An invalid filter is a 400 invalidFilter error.
+//
+// NOTE: the results of an indexed filter are sorted by meta.created, which
+// has millisecond precision and comes from the clock of the writing
+// process, and then by id. Resources created in the same millisecond, or by
+// processes whose clocks differ, may therefore come in another order than
+// the store's creation order. The sort is deterministic, so paging still
+// lists each resource once while no resource is created or deleted.
 func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	count := q.Count
 	if count < 0 || count > s.MaxResults {
@@ -153,7 +161,21 @@ func (s *Service) logicalCandidates(ctx context.Context, e *filter.Logical) ([]s
 	if !leftOK || !rightOK {
 		return nil, false, nil
 	}
-	return append(left, right...), true, nil
+	// A resource that both sides find must be listed once.
+	return union(left, right), true, nil
+}
+
+// union returns the ids of a followed by those of b that a lacks.
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	out := make([]string, 0, len(a)+len(b))
+	for _, id := range slices.Concat(a, b) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (s *Service) compareCandidates(ctx context.Context, c *filter.Compare) ([]string, bool, error) {

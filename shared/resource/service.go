@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -44,8 +45,11 @@ type Index struct {
 }
 
 // maxWriteAttempts bounds the read-modify-write retries of an update that
-// races with other writes to the same resource.
-const maxWriteAttempts = 8
+// races with other writes to the same resource. Each lost race means that
+// another write succeeded, and waitBeforeRetry spreads the retries out.
+// TestPatchConcurrentKeepsAll checks that 20 concurrent PATCH requests to
+// one user all succeed.
+const maxWriteAttempts = 32
 
 // Service serves the SCIM operations of one resource type.
 type Service struct {
@@ -172,6 +176,9 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		err = s.Store.Delete(ctx, s.Type.Name, rec)
 		if errors.Is(err, store.ErrVersionMismatch) {
+			if err := waitBeforeRetry(ctx, attempt); err != nil {
+				return err
+			}
 			continue
 		}
 		if err != nil {
@@ -219,6 +226,9 @@ func (s *Service) update(ctx context.Context, id string, change func(map[string]
 		}
 		err = s.Store.Update(ctx, s.Type.Name, rec, newRec)
 		if errors.Is(err, store.ErrVersionMismatch) {
+			if err := waitBeforeRetry(ctx, attempt); err != nil {
+				return Resource{}, err
+			}
 			continue
 		}
 		if err != nil {
@@ -227,6 +237,22 @@ func (s *Service) update(ctx context.Context, id string, change func(map[string]
 		return Resource{ID: id, Version: version, Doc: next}, nil
 	}
 	return Resource{}, busy(id)
+}
+
+// waitBeforeRetry pauses for a random time below a limit that doubles with
+// each attempt from 1 ms to 32 ms, so that writers that lost a race to one
+// resource do not collide again at once. It returns the context's error if
+// the context ends first.
+func waitBeforeRetry(ctx context.Context, attempt int) error {
+	limit := time.Millisecond << min(attempt, 5)
+	timer := time.NewTimer(mathrand.N(limit))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("wait to retry a write: %w", ctx.Err())
+	case <-timer.C:
+		return nil
+	}
 }
 
 func (s *Service) decode(body []byte) (map[string]any, error) {

@@ -79,12 +79,35 @@ func Function(name string, op Operation) func(handler.Request) (handler.Response
 			app, initErr = NewApp(cfg, name, os.Stderr)
 		})
 		if initErr != nil {
-			logger := logging.New(os.Stderr, "info", name)
-			logger.Error().Err(initErr).Msg("function is not configured")
-			return errorResponse(scimerr.New(http.StatusServiceUnavailable, "", "the server is not configured; see its log")), nil
+			return unconfigured(name, req, initErr), nil
 		}
 		return app.Serve(req, op), nil
 	}
+}
+
+// unconfigured returns the 503 response for a function whose App could not
+// be built, and logs the reason and the access line.
+func unconfigured(function string, req handler.Request, initErr error) handler.Response {
+	started := time.Now()
+	logger := logging.New(os.Stderr, "info", function).With().Str(logging.FieldCallID, requestCallID(req)).Logger()
+	logger.Error().Err(initErr).Msg("function is not configured")
+
+	resp := errorResponse(scimerr.New(http.StatusServiceUnavailable, "", "the server is not configured; see its log"))
+	path := ""
+	if ctx := req.Context(); ctx != nil {
+		path = route.Path(ctx)
+	}
+	logging.Access(logger, req.Method, path, resp.StatusCode, time.Since(started))
+	return resp
+}
+
+// requestCallID returns the X-Call-Id header that the OpenFaaS gateway sets,
+// or a new random id when there is none, because errors quote it.
+func requestCallID(req handler.Request) string {
+	if id := req.Header.Get("X-Call-Id"); id != "" {
+		return id
+	}
+	return rand.Text()[:12]
 }
 
 // Serve runs the steps every SCIM request shares: authentication, routing,
@@ -96,11 +119,7 @@ func (a *App) Serve(req handler.Request, op Operation) (resp handler.Response) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	callID := req.Header.Get("X-Call-Id")
-	if callID == "" {
-		// Outside OpenFaaS no gateway sets one, and errors quote it.
-		callID = rand.Text()[:12]
-	}
+	callID := requestCallID(req)
 	logger := a.Log.With().Str(logging.FieldCallID, callID).Logger()
 	ctx = logger.WithContext(ctx)
 	path := route.Path(ctx)
