@@ -125,7 +125,7 @@ func (s *Service) Get(ctx context.Context, id string) (Resource, error) {
 // a PUT body (RFC 7644 section 3.5.1): attributes left out are cleared,
 // read-only ones such as id, meta.created and groups are kept. A body whose
 // id differs from the resource's is a 400 mutability error.
-func (s *Service) Replace(ctx context.Context, id string, body []byte) (Resource, error) {
+func (s *Service) Replace(ctx context.Context, id string, body []byte, cond Conditions) (Resource, error) {
 	raw, err := schema.DecodeObject(body)
 	if err != nil {
 		return Resource{}, err
@@ -138,7 +138,7 @@ func (s *Service) Replace(ctx context.Context, id string, body []byte) (Resource
 		return Resource{}, err
 	}
 
-	return s.update(ctx, id, func(current map[string]any) (map[string]any, error) {
+	return s.update(ctx, id, cond, func(current map[string]any) (map[string]any, error) {
 		next := map[string]any{}
 		for key, value := range replacement {
 			next[key] = value
@@ -157,22 +157,26 @@ func (s *Service) Replace(ctx context.Context, id string, body []byte) (Resource
 // Patch applies a PatchOp body (RFC 7644 section 3.5.2) to the resource.
 // Either every operation applies or none does. A request that changes
 // nothing leaves the version as it is.
-func (s *Service) Patch(ctx context.Context, id string, body []byte) (Resource, error) {
+func (s *Service) Patch(ctx context.Context, id string, body []byte, cond Conditions) (Resource, error) {
 	ops, err := patch.Parse(body)
 	if err != nil {
 		return Resource{}, err
 	}
-	return s.update(ctx, id, func(current map[string]any) (map[string]any, error) {
+	return s.update(ctx, id, cond, func(current map[string]any) (map[string]any, error) {
 		return patch.Apply(s.Type, current, ops)
 	})
 }
 
-// Delete removes the resource, or returns a 404 error.
-func (s *Service) Delete(ctx context.Context, id string) error {
+// Delete removes the resource, or returns a 404 error. cond is checked
+// against the version that is deleted.
+func (s *Service) Delete(ctx context.Context, id string, cond Conditions) error {
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		rec, err := s.Store.Get(ctx, s.Type.Name, id)
 		if err != nil {
 			return s.readError(err, id)
+		}
+		if err := cond.Check(versionTag(rec.Version), false); err != nil {
+			return err
 		}
 		err = s.Store.Delete(ctx, s.Type.Name, rec)
 		if errors.Is(err, store.ErrVersionMismatch) {
@@ -191,8 +195,9 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 
 // update runs a read-modify-write of the resource, retrying when another
 // write gets in between. change returns the new document from a copy of
-// the current one.
-func (s *Service) update(ctx context.Context, id string, change func(map[string]any) (map[string]any, error)) (Resource, error) {
+// the current one. cond is checked against the version that change reads,
+// and the store rejects the write if that version is no longer current.
+func (s *Service) update(ctx context.Context, id string, cond Conditions, change func(map[string]any) (map[string]any, error)) (Resource, error) {
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		rec, err := s.Store.Get(ctx, s.Type.Name, id)
 		if err != nil {
@@ -202,9 +207,15 @@ func (s *Service) update(ctx context.Context, id string, change func(map[string]
 		if err != nil {
 			return Resource{}, err
 		}
+		if err := cond.Check(current.ETag(), false); err != nil {
+			return Resource{}, err
+		}
 
 		next, err := change(decodeCopy(rec.Data))
 		if err != nil {
+			return Resource{}, err
+		}
+		if err := s.Type.CheckImmutable(current.Doc, next); err != nil {
 			return Resource{}, err
 		}
 		if reflect.DeepEqual(next, current.Doc) {

@@ -212,7 +212,7 @@ func TestReplace(t *testing.T) {
 	replaced, err := svc.Replace(ctx, original.ID, userBody(t, "new@example.com", map[string]any{
 		"displayName": "New Name",
 		"id":          original.ID,
-	}))
+	}), resource.Conditions{})
 	if err != nil {
 		t.Fatalf("Replace failed: %v", err)
 	}
@@ -245,19 +245,19 @@ func TestReplace(t *testing.T) {
 		create(t, ctx, svc, "old@example.com", nil)
 	})
 	t.Run("taken userName conflicts", func(t *testing.T) {
-		_, err := svc.Replace(ctx, original.ID, userBody(t, "OTHER@example.com", nil))
+		_, err := svc.Replace(ctx, original.ID, userBody(t, "OTHER@example.com", nil), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusConflict, scimerr.Uniqueness)
 	})
 	t.Run("other id is mutability", func(t *testing.T) {
-		_, err := svc.Replace(ctx, original.ID, userBody(t, "new@example.com", map[string]any{"id": "different"}))
+		_, err := svc.Replace(ctx, original.ID, userBody(t, "new@example.com", map[string]any{"id": "different"}), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusBadRequest, scimerr.Mutability)
 	})
 	t.Run("unknown id not found", func(t *testing.T) {
-		_, err := svc.Replace(ctx, "no-such-id", userBody(t, "x@example.com", nil))
+		_, err := svc.Replace(ctx, "no-such-id", userBody(t, "x@example.com", nil), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusNotFound, "")
 	})
 	t.Run("unchanged replace keeps version", func(t *testing.T) {
-		again, err := svc.Replace(ctx, original.ID, userBody(t, "new@example.com", map[string]any{"displayName": "New Name"}))
+		again, err := svc.Replace(ctx, original.ID, userBody(t, "new@example.com", map[string]any{"displayName": "New Name"}), resource.Conditions{})
 		if err != nil {
 			t.Fatalf("Replace failed: %v", err)
 		}
@@ -273,7 +273,7 @@ func TestPatch(t *testing.T) {
 	user := create(t, ctx, svc, "patch@example.com", map[string]any{"displayName": "Before"})
 	create(t, ctx, svc, "taken@example.com", nil)
 
-	patched, err := svc.Patch(ctx, user.ID, patchBody(t, "Replace", "displayName", "After"))
+	patched, err := svc.Patch(ctx, user.ID, patchBody(t, "Replace", "displayName", "After"), resource.Conditions{})
 	if err != nil {
 		t.Fatalf("Patch failed: %v", err)
 	}
@@ -305,7 +305,7 @@ func TestPatch(t *testing.T) {
 	})
 
 	t.Run("no change keeps version", func(t *testing.T) {
-		same, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "displayName", "After"))
+		same, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "displayName", "After"), resource.Conditions{})
 		if err != nil {
 			t.Fatalf("Patch failed: %v", err)
 		}
@@ -318,7 +318,7 @@ func TestPatch(t *testing.T) {
 	})
 	t.Run("externalId index follows", func(t *testing.T) {
 		for _, value := range []string{"first", "second"} {
-			if _, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "externalId", value)); err != nil {
+			if _, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "externalId", value), resource.Conditions{}); err != nil {
 				t.Fatalf("Patch externalId %s failed: %v", value, err)
 			}
 		}
@@ -333,15 +333,15 @@ func TestPatch(t *testing.T) {
 		}
 	})
 	t.Run("taken userName conflicts", func(t *testing.T) {
-		_, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "userName", "Taken@example.com"))
+		_, err := svc.Patch(ctx, user.ID, patchBody(t, "replace", "userName", "Taken@example.com"), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusConflict, scimerr.Uniqueness)
 	})
 	t.Run("invalid body is 400", func(t *testing.T) {
-		_, err := svc.Patch(ctx, user.ID, []byte(`{"Operations":[]}`))
+		_, err := svc.Patch(ctx, user.ID, []byte(`{"Operations":[]}`), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusBadRequest, scimerr.InvalidSyntax)
 	})
 	t.Run("unknown id not found", func(t *testing.T) {
-		_, err := svc.Patch(ctx, "no-such-id", patchBody(t, "replace", "displayName", "x"))
+		_, err := svc.Patch(ctx, "no-such-id", patchBody(t, "replace", "displayName", "x"), resource.Conditions{})
 		checkSCIMError(t, err, http.StatusNotFound, "")
 	})
 }
@@ -351,7 +351,7 @@ func TestDelete(t *testing.T) {
 	ctx := testContext(t)
 	user := create(t, ctx, svc, "gone@example.com", map[string]any{"externalId": "gone"})
 
-	if err := svc.Delete(ctx, user.ID); err != nil {
+	if err := svc.Delete(ctx, user.ID, resource.Conditions{}); err != nil {
 		t.Fatalf("Delete failed: %v", err)
 	}
 
@@ -360,7 +360,7 @@ func TestDelete(t *testing.T) {
 		checkSCIMError(t, err, http.StatusNotFound, "")
 	})
 	t.Run("second delete not found", func(t *testing.T) {
-		checkSCIMError(t, svc.Delete(ctx, user.ID), http.StatusNotFound, "")
+		checkSCIMError(t, svc.Delete(ctx, user.ID, resource.Conditions{}), http.StatusNotFound, "")
 	})
 	t.Run("userName free again", func(t *testing.T) {
 		create(t, ctx, svc, "gone@example.com", nil)
@@ -419,7 +419,7 @@ func TestPatchConcurrentKeepsAll(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = svc.Patch(ctx, user.ID, body)
+			_, errs[i] = svc.Patch(ctx, user.ID, body, resource.Conditions{})
 		}()
 	}
 	wg.Wait()

@@ -142,7 +142,7 @@ func ServiceProviderConfigDocument(opts ServerOptions, baseURL string) map[strin
 		"filter":           map[string]any{"supported": true, "maxResults": opts.MaxResults},
 		"changePassword":   unsupported,
 		"sort":             unsupported,
-		"etag":             unsupported,
+		"etag":             map[string]any{"supported": true},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",
 			"name":        "Bearer token",

@@ -575,7 +575,10 @@ func TestServiceProviderConfigDocument(t *testing.T) {
 	if got := lookupPath(doc, "filter", "maxResults"); got != 200.0 {
 		t.Errorf("filter.maxResults = %v, want 200", got)
 	}
-	for _, feature := range []string{"bulk", "changePassword", "sort", "etag"} {
+	if got := lookupPath(doc, "etag", "supported"); got != true {
+		t.Errorf("etag.supported = %v, want true", got)
+	}
+	for _, feature := range []string{"bulk", "changePassword", "sort"} {
 		if got := lookupPath(doc, feature, "supported"); got != false {
 			t.Errorf("%s.supported = %v, want false", feature, got)
 		}

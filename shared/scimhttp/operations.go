@@ -3,6 +3,7 @@ package scimhttp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,6 +41,15 @@ func GetResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
+		err = conditions(req).Check(found.ETag(), true)
+		if errors.Is(err, resource.ErrNotModified) {
+			header := http.Header{}
+			header.Set("ETag", found.ETag())
+			return Response{Status: http.StatusNotModified, Header: header}, nil
+		}
+		if err != nil {
+			return Response{}, err
+		}
 		return resourceResponse(http.StatusOK, svc, found, projection), nil
 	}
 }
@@ -51,7 +61,7 @@ func ReplaceResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		replaced, err := svc.Replace(ctx, req.ID, req.Body)
+		replaced, err := svc.Replace(ctx, req.ID, req.Body, conditions(req))
 		if err != nil {
 			return Response{}, err
 		}
@@ -68,7 +78,7 @@ func PatchResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		patched, err := svc.Patch(ctx, req.ID, req.Body)
+		patched, err := svc.Patch(ctx, req.ID, req.Body, conditions(req))
 		if err != nil {
 			return Response{}, err
 		}
@@ -84,7 +94,7 @@ func DeleteResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if err := svc.Delete(ctx, req.ID); err != nil {
+		if err := svc.Delete(ctx, req.ID, conditions(req)); err != nil {
 			return Response{}, err
 		}
 		return Response{Status: http.StatusNoContent}, nil
@@ -137,6 +147,14 @@ func (a *App) service(resourceType string, req Request) (*resource.Service, sche
 	}
 	projection, err := svc.Type.ParseProjection(param(req.Query, "attributes"), param(req.Query, "excludedAttributes"))
 	return svc, projection, err
+}
+
+// conditions returns the request's If-Match and If-None-Match headers.
+func conditions(req Request) resource.Conditions {
+	return resource.Conditions{
+		IfMatch:     strings.Join(req.Header.Values("If-Match"), ","),
+		IfNoneMatch: strings.Join(req.Header.Values("If-None-Match"), ","),
+	}
 }
 
 func resourceResponse(status int, svc *resource.Service, r resource.Resource, projection schema.Projection) Response {
