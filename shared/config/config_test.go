@@ -17,7 +17,7 @@ var variables = []string{
 	"SCIM_BEARER_TOKENS", "SCIM_BEARER_TOKEN_FILE",
 	"SCIM_REDIS_URL", "REDIS_URL", "SCIM_REDIS_PASSWORD", "SCIM_REDIS_PASSWORD_FILE",
 	"SCIM_REDIS_PREFIX", "SCIM_REQUEST_TIMEOUT", "SCIM_MAX_RESULTS",
-	"SCIM_MAX_BODY_SIZE", "SCIM_LOG_LEVEL",
+	"SCIM_MAX_BODY_SIZE", "SCIM_LOG_LEVEL", "SCIM_SCHEMA_EXTENSIONS_FILE",
 }
 
 // secretFiles names the secret files of one test, which do not exist until
@@ -84,6 +84,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"max body size 4 MiB", cfg.MaxBodySize, int64(4 << 20)},
 		{"log level is info", cfg.LogLevel, "info"},
 		{"no bearer tokens configured", len(cfg.BearerTokens), 0},
+		{"no schema extensions file", cfg.SchemaExtensionsFile, ""},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,6 +92,18 @@ func TestLoadDefaults(t *testing.T) {
 				t.Errorf("got %#v, want %#v", c.got, c.want)
 			}
 		})
+	}
+}
+
+func TestLoadSchemaExtensionsFile(t *testing.T) {
+	cleanEnv(t)
+	// Load only records the path; NewApp reads the file, so a path that
+	// does not exist yet is no error here.
+	path := filepath.Join(t.TempDir(), "schema-extensions.json")
+	t.Setenv("SCIM_SCHEMA_EXTENSIONS_FILE", path)
+
+	if got := load(t).SchemaExtensionsFile; got != path {
+		t.Errorf("SchemaExtensionsFile = %q, want %q", got, path)
 	}
 }
 

@@ -59,14 +59,15 @@ func (rt *ResourceType) Normalize(input map[string]any) (map[string]any, error) 
 }
 
 // CheckRequired returns a 400 invalidValue error when doc lacks an attribute
-// that the core schema marks as required.
+// that the core schema marks as required, or carries an extension but lacks
+// one of the extension's required attributes or sub-attributes.
 func (rt *ResourceType) CheckRequired(doc map[string]any) error {
 	for _, attr := range rt.Schema.Attributes {
 		if attr.Required && doc[attr.Name] == nil {
 			return scimerr.BadRequest(scimerr.InvalidValue, "attribute %q is required", attr.Name)
 		}
 	}
-	return nil
+	return rt.checkExtensionsRequired(doc)
 }
 
 // Set normalizes value for the top-level attribute that target names and

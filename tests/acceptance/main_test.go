@@ -25,6 +25,9 @@ const token = "acceptance-test-token"
 // baseURL is the SCIM base URL of the local server that TestMain starts.
 var baseURL string
 
+// serverBinary is the path of the local server binary that TestMain builds.
+var serverBinary string
+
 func TestMain(m *testing.M) {
 	code, err := runWithServer(m)
 	if err != nil {
@@ -55,6 +58,7 @@ func runWithServer(m *testing.M) (int, error) {
 	if err := build.Run(); err != nil {
 		return 0, fmt.Errorf("build the local server: %w", err)
 	}
+	serverBinary = binary
 
 	addr, err := freeAddr()
 	if err != nil {
@@ -68,6 +72,7 @@ func runWithServer(m *testing.M) (int, error) {
 		"SCIM_REDIS_PASSWORD_FILE="+filepath.Join(dir, "no-password-file"),
 		"REDIS_URL="+redis.URL(),
 		"SCIM_LOG_LEVEL=warn",
+		"SCIM_SCHEMA_EXTENSIONS_FILE="+filepath.Join("testdata", "schema-extensions.json"),
 	)
 	server.Stdout, server.Stderr = os.Stderr, os.Stderr
 	if err := server.Start(); err != nil {
