@@ -48,3 +48,39 @@ func TestCheckImmutable(t *testing.T) {
 		})
 	}
 }
+
+func TestCanonicalValues(t *testing.T) {
+	cases := []struct {
+		name    string
+		input   string
+		want    string
+		wantErr bool
+	}{
+		{"canonical value kept", "work", "work", false},
+		{"other case folded", "WORK", "work", false},
+		{"unknown value rejected", "personal", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := schema.UserType.Normalize(map[string]any{
+				"userName": "a",
+				"emails":   []any{map[string]any{"value": "a@example.com", "type": tc.input}},
+			})
+			if tc.wantErr {
+				scimErr := scimerr.As(err)
+				if scimErr == nil || scimErr.Type != scimerr.InvalidValue {
+					t.Fatalf("err = %v, want 400 invalidValue", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Normalize: %v", err)
+			}
+			emails, _ := doc["emails"].([]any)
+			email, _ := emails[0].(map[string]any)
+			if email["type"] != tc.want {
+				t.Errorf("type = %v, want %q", email["type"], tc.want)
+			}
+		})
+	}
+}

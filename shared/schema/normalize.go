@@ -25,6 +25,8 @@ import (
 //     bare string or a one-element array (the manager forms Entra ID sends).
 //   - At most one element of a multi-valued attribute keeps primary true: the
 //     last one that claims it.
+//   - A string attribute with canonicalValues, such as the type of an email,
+//     takes only those values, in any letter case, and stores their spelling.
 //
 // Any other type mismatch is a 400 invalidValue error that names the attribute.
 func (rt *ResourceType) Normalize(input map[string]any) (map[string]any, error) {
@@ -238,7 +240,7 @@ func normalizeSingle(attr *Attribute, value any, path string) (any, error) {
 		if s == "" {
 			return nil, nil
 		}
-		return s, nil
+		return canonical(attr, s, path)
 
 	case TypeBoolean:
 		return parseBoolean(value, path)
@@ -392,4 +394,20 @@ func dropEmptyExtension(doc map[string]any, rt *ResourceType, target Target) {
 	if m, ok := doc[target.Schema.ID].(map[string]any); ok && len(m) == 0 {
 		delete(doc, target.Schema.ID)
 	}
+}
+
+// canonical checks a string against the attribute's canonicalValues, when
+// it has any, and returns the value in its canonical spelling: "Work"
+// becomes "work". Values outside the list are a 400 invalidValue error.
+func canonical(attr *Attribute, value, path string) (any, error) {
+	if len(attr.CanonicalValues) == 0 {
+		return value, nil
+	}
+	for _, allowed := range attr.CanonicalValues {
+		if strings.EqualFold(allowed, value) {
+			return allowed, nil
+		}
+	}
+	return nil, scimerr.BadRequest(scimerr.InvalidValue, "attribute %q must be one of %s, got %q",
+		path, strings.Join(attr.CanonicalValues, ", "), value)
 }
