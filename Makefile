@@ -38,6 +38,11 @@ redis-server:
 shrinkwrap-check:
 	bash deploy/openfaas/shrinkwrap-check.sh
 
-## bench: run the benchmarks against a real redis-server.
+## bench: measure list queries at 1,000 and 100,000 users against a real
+## redis-server and write docs/benchmarks.md (takes a few minutes).
 bench: redis-server
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p build docs
+	$(GO) test -run '^$$' -bench 'IndexedLookup' -benchtime 3000x -count 10 ./tests/bench | tee build/bench.txt
+	$(GO) test -run '^$$' -bench 'FullScanFilter' -benchtime 3x -count 3 ./tests/bench | tee -a build/bench.txt
+	$(GO) run ./tests/bench/report -command "make bench" < build/bench.txt > docs/benchmarks.md
+	@cat docs/benchmarks.md
