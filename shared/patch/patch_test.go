@@ -256,6 +256,18 @@ func TestApply(t *testing.T) {
 			want:  `{"emails":[{"value":"bjensen@example.com","type":"work"},{"value":"babs@home.example","type":"home","display":"Home"}]}`,
 		},
 		{
+			name:  "remove work email value",
+			start: `{"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"babs@home.example","type":"home"}]}`,
+			body:  request(`{"op":"remove","path":"emails[type eq \"work\"].value"}`),
+			want:  `{"emails":[{"value":"babs@home.example","type":"home"}]}`,
+		},
+		{
+			name:  "replace work email with empty",
+			start: `{"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"babs@home.example","type":"home"}]}`,
+			body:  request(`{"op":"Replace","path":"emails[type eq \"work\"].value","value":""}`),
+			want:  `{"emails":[{"value":"babs@home.example","type":"home"}]}`,
+		},
+		{
 			name:  "replace filter matching two",
 			start: `{"emails":[{"value":"a@example.com","type":"work"},{"value":"b@example.com","type":"work"}]}`,
 			body:  request(`{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"c@example.com","type":"work","primary":true}}`),

@@ -57,10 +57,15 @@ func applyValuePath(rt *schema.ResourceType, doc map[string]any, op Operation, t
 		}
 		for _, i := range matched {
 			element := elements[i].(map[string]any)
-			if value == nil {
-				delete(element, sub.Name)
-			} else {
+			switch {
+			case value != nil:
 				element[sub.Name] = value
+			case sub.Name == "value":
+				// A value without its "value", such as an email with no
+				// address, is meaningless, so clearing it drops the value.
+				clear(element)
+			default:
+				delete(element, sub.Name)
 			}
 		}
 		preferPrimary(elements, matched)
@@ -143,7 +148,9 @@ func matchingIndexes(attr *schema.Attribute, elements []any, expr filter.Expr) [
 }
 
 // removeSelected removes the selected elements, or only their sub-attribute
-// when sub is set, dropping elements left empty.
+// when sub is set, dropping elements left empty. Removing the "value"
+// sub-attribute removes the whole element, because the rest of it describes
+// a value that is gone.
 func removeSelected(elements []any, selected []int, sub *schema.Attribute) []any {
 	chosen := make(map[int]bool, len(selected))
 	for _, i := range selected {
@@ -155,7 +162,7 @@ func removeSelected(elements []any, selected []int, sub *schema.Attribute) []any
 			kept = append(kept, item)
 			continue
 		}
-		if sub != nil {
+		if sub != nil && sub.Name != "value" {
 			element := copyMap(item.(map[string]any))
 			delete(element, sub.Name)
 			if len(element) > 0 {
