@@ -61,7 +61,7 @@ func run() error {
 		return err
 	}
 
-	storeNote := "Redis at SCIM_REDIS_URL"
+	storeNote := "Redis at the URL in SCIM_REDIS_URL or REDIS_URL"
 	if cfg.RedisURL == "" {
 		embedded := miniredis.NewMiniRedis()
 		if err := embedded.StartAddr("127.0.0.1:0"); err != nil {

@@ -7,7 +7,7 @@
 #
 # Usage: deploy/openfaas/shrinkwrap-check.sh [faas-cli build flags]
 # Extra arguments go to faas-cli build, for example --filter 'scim-users-*'.
-# Each handler is built to /tmp/<function>-handler.
+# Each handler is built to build/<function>/handler, as in the image.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,6 +23,19 @@ fi
 
 log_dir="$(mktemp -d)"
 trap 'rm -rf "$log_dir"' EXIT
+
+# deploy/openfaas/functions.yaml must be what faas-cli generate writes for
+# stack.yml with the default registry and tag.
+if ! env -u REGISTRY -u TAG "$faas_cli" generate -f stack.yml >"$log_dir/functions.yaml" 2>"$log_dir/generate.log"; then
+  cat "$log_dir/generate.log"
+  echo "FAIL: faas-cli generate -f stack.yml failed, see its output above" >&2
+  exit 1
+fi
+if ! diff -u deploy/openfaas/functions.yaml "$log_dir/functions.yaml"; then
+  echo "FAIL: deploy/openfaas/functions.yaml differs from faas-cli generate -f stack.yml: run make generate" >&2
+  exit 1
+fi
+echo "ok    deploy/openfaas/functions.yaml matches stack.yml"
 
 started=$SECONDS
 if ! "$faas_cli" build --shrinkwrap -f stack.yml "$@" >"$log_dir/faas-cli.log" 2>&1; then
@@ -64,7 +77,7 @@ check_function() {
     echo "go test"
     return 1
   fi
-  if ! (cd "$context" && go build -o "/tmp/$name-handler" .) >>"$log" 2>&1; then
+  if ! (cd "$context" && go build -o handler .) >>"$log" 2>&1; then
     echo "go build"
     return 1
   fi
@@ -76,7 +89,7 @@ failed=0
 for name in "${functions[@]}"; do
   function_started=$SECONDS
   if failed_step="$(check_function "$name")"; then
-    printf 'ok    %-20s %3ds  /tmp/%s-handler\n' "$name" $((SECONDS - function_started)) "$name"
+    printf 'ok    %-20s %3ds  %s/handler\n' "$name" $((SECONDS - function_started)) "$context"
   else
     printf 'FAIL  %-20s %3ds  %s failed in build/%s:\n' \
       "$name" $((SECONDS - function_started)) "$failed_step" "$name"

@@ -1,6 +1,7 @@
 package scimhttp
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -56,9 +57,14 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 		MaxResults: cfg.MaxResults,
 	}
 
+	logger := logging.New(logOutput, cfg.LogLevel, function)
+	// go-redis reports pool failures through one process-wide logger in
+	// plain text, which would break a log of JSON lines.
+	redis.SetLogger(redisLogger{logger})
+
 	return &App{
 		Config:   cfg,
-		Log:      logging.New(logOutput, cfg.LogLevel, function),
+		Log:      logger,
 		Auth:     NewAuthenticator(cfg.BearerTokens),
 		Registry: &schema.Registry{Types: []*schema.ResourceType{userType}},
 		Services: map[string]*resource.Service{userType.ID: users},
@@ -104,4 +110,14 @@ func (a *App) Close() error {
 		return fmt.Errorf("close Redis client: %w", err)
 	}
 	return nil
+}
+
+// redisLogger writes go-redis's own messages as JSON log lines at warn
+// level.
+type redisLogger struct {
+	log zerolog.Logger
+}
+
+func (l redisLogger) Printf(_ context.Context, format string, args ...any) {
+	l.log.Warn().Str("component", "redis").Msg(fmt.Sprintf(format, args...))
 }
