@@ -5,7 +5,7 @@
 GO ?= go
 REDIS_SERVER ?= redis-server
 
-.PHONY: run test test-go redis-server shrinkwrap-check bench vet fmt-check
+.PHONY: run test test-go redis-server shrinkwrap-check bench vet fmt-check routes generate
 
 ## run: serve every function locally on 127.0.0.1:8585 under /scim.
 run:
@@ -26,11 +26,17 @@ fmt-check:
 	@unformatted="$$(gofmt -l functions shared deploy tests template)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
-## redis-server: install redis-server with apt-get when it is missing.
+## redis-server: install redis-server with apt-get when it is missing, and
+## nginx-light, whose nginx -t checks the generated faasd configuration.
 redis-server:
 	@command -v $(REDIS_SERVER) >/dev/null 2>&1 || { \
 		echo "redis-server not found; installing the Debian package redis-server"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	}
+	@command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 || { \
+		echo "nginx not found; installing the Debian package nginx-light"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || { \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }; \
 	}
 	@$(REDIS_SERVER) --version
 
@@ -46,3 +52,16 @@ bench: redis-server
 	$(GO) test -run '^$$' -bench 'FullScanFilter' -benchtime 3x -count 3 ./tests/bench | tee -a build/bench.txt
 	$(GO) run ./tests/bench/report -command "make bench" < build/bench.txt > docs/benchmarks.md
 	@cat docs/benchmarks.md
+
+## routes: write the Traefik, Gateway API and NGINX files in deploy/ from the
+## route table in shared/route. deploy/routes/routes_test.go fails when they
+## are out of date.
+routes:
+	$(GO) run ./deploy/routes/gen
+
+## generate: write the OpenFaaS Function resources of stack.yml to
+## deploy/openfaas/functions.yaml, with the default registry and tag.
+## shrinkwrap-check fails when the file is out of date.
+generate:
+	@test -x bin/faas-cli || (cd tools && $(GO) build -o ../bin/faas-cli github.com/openfaas/faas-cli)
+	env -u REGISTRY -u TAG bin/faas-cli generate -f stack.yml > deploy/openfaas/functions.yaml

@@ -89,7 +89,7 @@ failed=0
 for name in "${functions[@]}"; do
   function_started=$SECONDS
   if failed_step="$(check_function "$name")"; then
-    printf 'ok    %-20s %3ds  %s/handler\n' "$name" $((SECONDS - function_started)) "$context"
+    printf 'ok    %-20s %3ds  build/%s/handler\n' "$name" $((SECONDS - function_started)) "$name"
   else
     printf 'FAIL  %-20s %3ds  %s failed in build/%s:\n' \
       "$name" $((SECONDS - function_started)) "$failed_step" "$name"

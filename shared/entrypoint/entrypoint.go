@@ -30,6 +30,21 @@ type HandleFunc func(handler.Request) (handler.Response, error)
 // (its upstream_url).
 const Listen = "127.0.0.1:8082"
 
+// AddrEnv names the environment variable that replaces Listen as Main's
+// listen address when it is set and not empty. The gateway tests use it to
+// run several functions on one host, each on its own port. Leave it unset in
+// an image, because the watchdog's upstream_url points at Listen.
+const AddrEnv = "SCIM_ENTRYPOINT_ADDR"
+
+// ListenAddr returns the address that Main listens on: the value of AddrEnv
+// when it is set, otherwise Listen.
+func ListenAddr() string {
+	if addr := os.Getenv(AddrEnv); addr != "" {
+		return addr
+	}
+	return Listen
+}
+
 // MaxBodySize is the largest request body the entry point reads, 16 MiB. The
 // handlers apply their own, smaller limit from the configuration; this one
 // only keeps a single request from exhausting memory.
@@ -82,7 +97,7 @@ func Handler(handle HandleFunc) http.Handler {
 	})
 }
 
-// Main serves handle on Listen until SIGTERM or SIGINT, then drains
+// Main serves handle on ListenAddr until SIGTERM or SIGINT, then drains
 // requests in flight for up to the write timeout. The read_timeout and
 // write_timeout variables that the watchdog also reads set the server's
 // timeouts (default 10s). It exits the process with status 1 when the
@@ -104,8 +119,9 @@ func serve(handle HandleFunc) error {
 		return err
 	}
 
+	addr := ListenAddr()
 	server := &http.Server{
-		Addr:           Listen,
+		Addr:           addr,
 		Handler:        Handler(handle),
 		ReadTimeout:    readTimeout,
 		WriteTimeout:   writeTimeout,
@@ -119,7 +135,7 @@ func serve(handle HandleFunc) error {
 
 	select {
 	case err := <-failed:
-		return fmt.Errorf("serve on %s: %w", Listen, err)
+		return fmt.Errorf("serve on %s: %w", addr, err)
 	case <-ctx.Done():
 	}
 

@@ -253,3 +253,17 @@ func TestHandlerBodyAtLimit(t *testing.T) {
 		t.Errorf("handle saw %d bytes, want %d", size, entrypoint.MaxBodySize)
 	}
 }
+
+func TestListenAddrDefault(t *testing.T) {
+	t.Setenv(entrypoint.AddrEnv, "")
+	if got := entrypoint.ListenAddr(); got != entrypoint.Listen {
+		t.Errorf("ListenAddr() = %q with %s empty, want %q", got, entrypoint.AddrEnv, entrypoint.Listen)
+	}
+}
+
+func TestListenAddrOverride(t *testing.T) {
+	t.Setenv(entrypoint.AddrEnv, "127.0.0.1:18082")
+	if got := entrypoint.ListenAddr(); got != "127.0.0.1:18082" {
+		t.Errorf("ListenAddr() = %q, want the value of %s, 127.0.0.1:18082", got, entrypoint.AddrEnv)
+	}
+}
