@@ -65,3 +65,24 @@ routes:
 generate:
 	@test -x bin/faas-cli || (cd tools && $(GO) build -o ../bin/faas-cli github.com/openfaas/faas-cli)
 	env -u REGISTRY -u TAG bin/faas-cli generate -f stack.yml > deploy/openfaas/functions.yaml
+
+.PHONY: lambda sam
+
+# One folder per function under deploy/lambda/cmd; a test in deploy/lambda
+# checks that they match the route table.
+LAMBDA_FUNCTIONS := $(notdir $(wildcard deploy/lambda/cmd/*))
+
+## lambda: build each AWS Lambda function to build/lambda/<function>/bootstrap
+## for linux/amd64, the x86_64 architecture that deploy/lambda/template.yaml
+## declares.
+lambda:
+	@for fn in $(LAMBDA_FUNCTIONS); do \
+		echo "build/lambda/$$fn/bootstrap"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc \
+			-o build/lambda/$$fn/bootstrap ./deploy/lambda/cmd/$$fn || exit 1; \
+	done
+
+## sam: regenerate the SAM template deploy/lambda/template.yaml from the
+## route table.
+sam:
+	$(GO) run ./deploy/lambda/gen -o deploy/lambda/template.yaml
