@@ -194,9 +194,11 @@ func (s *Service) Delete(ctx context.Context, id string, cond Conditions) error 
 }
 
 // update runs a read-modify-write of the resource, retrying when another
-// write gets in between. change returns the new document from a copy of
-// the current one. cond is checked against the version that change reads,
-// and the store rejects the write if that version is no longer current.
+// write gets in between. change returns the new document built from the
+// current one, which it must not modify, because the two are compared to
+// skip writes that change nothing. cond is checked against the version
+// that change reads, and the store rejects the write if that version is no
+// longer current.
 func (s *Service) update(ctx context.Context, id string, cond Conditions, change func(map[string]any) (map[string]any, error)) (Resource, error) {
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		rec, err := s.Store.Get(ctx, s.Type.Name, id)
@@ -211,7 +213,7 @@ func (s *Service) update(ctx context.Context, id string, cond Conditions, change
 			return Resource{}, err
 		}
 
-		next, err := change(decodeCopy(rec.Data))
+		next, err := change(current.Doc)
 		if err != nil {
 			return Resource{}, err
 		}
