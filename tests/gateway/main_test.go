@@ -31,6 +31,9 @@ var (
 	edgeURL string
 	// gw is the gateway emulator between the edge and the functions.
 	gw *Gateway
+	// gatewayAddr is the host:port of the gateway emulator, where a faasd
+	// host's NGINX would find the OpenFaaS gateway.
+	gatewayAddr string
 	// functionLogs maps each function name to the file that holds its
 	// standard error, which carries its JSON access log.
 	functionLogs = map[string]string{}
@@ -90,6 +93,7 @@ func runWithFunctions(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	gatewayAddr = gatewayURL.Host
 
 	edgeServer := httptest.NewServer(NewEdge(basePath, gatewayURL))
 	defer edgeServer.Close()

@@ -35,6 +35,12 @@ type response struct {
 // relative to the SCIM base URL and may carry a query string.
 func call(t *testing.T, method, path string, body any) response {
 	t.Helper()
+	return callAt(t, client, edgeURL, method, path, body)
+}
+
+// callAt is call with another HTTP client and SCIM base URL.
+func callAt(t *testing.T, client *http.Client, base, method, path string, body any) response {
+	t.Helper()
 	var reader io.Reader
 	if body != nil {
 		encoded, err := json.Marshal(body)
@@ -43,7 +49,7 @@ func call(t *testing.T, method, path string, body any) response {
 		}
 		reader = bytes.NewReader(encoded)
 	}
-	req, err := http.NewRequest(method, edgeURL+path, reader)
+	req, err := http.NewRequest(method, base+path, reader)
 	if err != nil {
 		t.Fatalf("build request %s %s: %v", method, path, err)
 	}
