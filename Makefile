@@ -14,10 +14,15 @@ run:
 
 ## test: formatting, vet, all Go tests against a real redis-server, and the
 ## OpenFaaS build contexts.
-test: redis-server fmt-check vet test-go shrinkwrap-check
+test: redis-server fmt-check vet test-go test-cluster shrinkwrap-check
 
 test-go:
 	$(GO) test -count=1 -timeout 10m ./...
+
+## test-cluster: the Redis-backed tests again against a three-master Redis
+## Cluster that the tests start on 127.0.0.1.
+test-cluster:
+	SCIM_TEST_REDIS=cluster $(GO) test -count=1 ./shared/store ./shared/resource ./shared/scimhttp ./tests/acceptance
 
 vet:
 	$(GO) vet ./...
@@ -65,6 +70,14 @@ routes:
 generate:
 	@test -x bin/faas-cli || (cd tools && $(GO) build -o ../bin/faas-cli github.com/openfaas/faas-cli)
 	env -u REGISTRY -u TAG bin/faas-cli generate -f stack.yml > deploy/openfaas/functions.yaml
+
+.PHONY: config-doc
+
+## config-doc: rewrite the configuration table in README.md, between its
+## config-table markers, from the struct tags of shared/config.Config.
+## deploy/configdoc/configtable fails its test when the table is out of date.
+config-doc:
+	$(GO) run ./deploy/configdoc
 
 .PHONY: lambda sam
 

@@ -61,8 +61,8 @@ func run() error {
 		return err
 	}
 
-	storeNote := "Redis at the URL in SCIM_REDIS_URL or REDIS_URL"
-	if cfg.RedisURL == "" {
+	storeNote := "the Redis configured by SCIM_REDIS_URL, REDIS_URL, Sentinel or Cluster variables"
+	if !cfg.RedisConfigured() {
 		embedded := miniredis.NewMiniRedis()
 		if err := embedded.StartAddr("127.0.0.1:0"); err != nil {
 			return fmt.Errorf("start the embedded store: %w", err)

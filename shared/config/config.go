@@ -20,13 +20,19 @@ const Prefix = "SCIM"
 type Config struct {
 	Addr     string `split_words:"true" default:"127.0.0.1:8585" desc:"Listen address of the local server (make run)."`
 	BasePath string `split_words:"true" default:"/scim" desc:"Path under which the SCIM endpoints are served; Entra ID appends /Users to the Tenant URL that ends with it."`
-	BaseURL  string `split_words:"true" desc:"Public SCIM base URL used for meta.location and Location, such as https://scim.example.com:8585/scim. Defaults to http://ADDR plus the base path."`
+	BaseURL  string `split_words:"true" desc:"Public SCIM base URL used for meta.location and Location, such as https://scim.example.com:8585/scim. Set it whenever clients reach the server through a proxy or gateway. Without it: http:// plus SCIM_ADDR plus the base path."`
 
-	BearerTokens    []string `split_words:"true" desc:"Comma-separated bearer tokens that clients may send; more than one lets a token be rotated."`
+	BearerTokens    []string `split_words:"true" desc:"Comma-separated bearer tokens that clients may send. Several tokens let a token be rotated without downtime."`
 	BearerTokenFile string   `split_words:"true" default:"/var/openfaas/secrets/scim-bearer-token" desc:"Secret file with accepted bearer tokens, one per line or comma-separated. When readable and not empty, it replaces SCIM_BEARER_TOKENS."`
 
-	RedisURL          string        `envconfig:"REDIS_URL" desc:"Redis URL such as redis://host:6379/0 or rediss:// for TLS. Also read from REDIS_URL."`
-	RedisPassword     string        `split_words:"true" desc:"Redis password, when the URL carries none."`
+	RedisURL            string   `envconfig:"REDIS_URL" desc:"Redis URL of a single server, such as redis://host:6379/0, or rediss:// for TLS."`
+	RedisSentinelAddrs  []string `split_words:"true" desc:"Comma-separated host:port addresses of Redis Sentinels; SCIM_REDIS_SENTINEL_MASTER names the master."`
+	RedisSentinelMaster string   `split_words:"true" desc:"Name of the master that the Sentinels in SCIM_REDIS_SENTINEL_ADDRS monitor."`
+	RedisClusterAddrs   []string `split_words:"true" desc:"Comma-separated host:port addresses of Redis Cluster seed nodes."`
+	RedisUsername       string   `split_words:"true" desc:"Redis ACL username for Sentinel or Cluster; with SCIM_REDIS_URL, put it in the URL."`
+	RedisTLS            bool     `split_words:"true" default:"false" desc:"Connect to the Sentinel master or the Cluster nodes over TLS; with SCIM_REDIS_URL, use rediss:// instead."`
+
+	RedisPassword     string        `split_words:"true" desc:"Redis password, for Sentinel and Cluster, or for a URL that carries none."`
 	RedisPasswordFile string        `split_words:"true" default:"/var/openfaas/secrets/scim-redis-password" desc:"Secret file with the Redis password. When readable and not empty, it replaces SCIM_REDIS_PASSWORD."`
 	RedisPrefix       string        `split_words:"true" default:"scim" desc:"Prefix of every Redis key this server writes."`
 	RequestTimeout    time.Duration `split_words:"true" default:"10s" desc:"Time limit for the store calls of one request; keep it below the OpenFaaS exec_timeout."`
@@ -35,7 +41,7 @@ type Config struct {
 	MaxBodySize int64  `split_words:"true" default:"4194304" desc:"Largest request body in bytes; larger requests get 413."`
 	LogLevel    string `split_words:"true" default:"info" desc:"Log level: debug, info, warn or error."`
 
-	SchemaExtensionsFile string `split_words:"true" desc:"JSON file of custom extension schemas for users, a JSON array of RFC 7643 Schema resources each with a resourceType member; see deploy/schema-extensions.example.json. Empty serves only the User and Enterprise User schemas."`
+	SchemaExtensionsFile string `split_words:"true" desc:"JSON file of custom extension schemas for users, a JSON array of RFC 7643 Schema resources each with a resourceType member; see deploy/schema-extensions.example.json. Empty serves only the User and Enterprise User schemas. A missing or invalid file makes every request get 503, with the reason in the log."`
 }
 
 // Load reads the configuration from the environment and the secret files,
@@ -52,6 +58,9 @@ func Load() (Config, error) {
 	if cfg.RedisURL == "" {
 		cfg.RedisURL = os.Getenv("REDIS_URL")
 	}
+
+	cfg.RedisSentinelAddrs = trimList(cfg.RedisSentinelAddrs)
+	cfg.RedisClusterAddrs = trimList(cfg.RedisClusterAddrs)
 
 	tokens, err := readSecret(cfg.BearerTokenFile)
 	if err != nil {
@@ -97,6 +106,7 @@ func (c Config) validate() error {
 	if c.RequestTimeout <= 0 {
 		problems = append(problems, fmt.Errorf("SCIM_REQUEST_TIMEOUT is %s; it must be positive", c.RequestTimeout))
 	}
+	problems = append(problems, c.validateRedis()...)
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -105,15 +115,48 @@ func (c Config) validate() error {
 	return errors.Join(problems...)
 }
 
+// validateRedis checks that at most one Redis topology is configured and
+// that a Sentinel topology names its master. Having none is left to
+// CheckServing, because commands such as the local server fill it in later.
+func (c Config) validateRedis() []error {
+	var problems []error
+	var set []string
+	if c.RedisURL != "" {
+		set = append(set, "SCIM_REDIS_URL (or REDIS_URL)")
+	}
+	if len(c.RedisSentinelAddrs) > 0 {
+		set = append(set, "SCIM_REDIS_SENTINEL_ADDRS")
+	}
+	if len(c.RedisClusterAddrs) > 0 {
+		set = append(set, "SCIM_REDIS_CLUSTER_ADDRS")
+	}
+	if len(set) > 1 {
+		problems = append(problems, fmt.Errorf("several Redis topologies are configured (%s); set only one of them", strings.Join(set, ", ")))
+	}
+	if len(c.RedisSentinelAddrs) > 0 && c.RedisSentinelMaster == "" {
+		problems = append(problems, errors.New("SCIM_REDIS_SENTINEL_ADDRS is set but SCIM_REDIS_SENTINEL_MASTER is empty; set it to the master name the Sentinels monitor"))
+	}
+	if c.RedisSentinelMaster != "" && len(c.RedisSentinelAddrs) == 0 {
+		problems = append(problems, errors.New("SCIM_REDIS_SENTINEL_MASTER is set but SCIM_REDIS_SENTINEL_ADDRS is empty; set the Sentinel addresses"))
+	}
+	return problems
+}
+
+// RedisConfigured reports whether any Redis topology is set: a URL,
+// Sentinels or Cluster seed nodes.
+func (c Config) RedisConfigured() bool {
+	return c.RedisURL != "" || len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0
+}
+
 // CheckServing returns an error when the configuration lacks what serving
-// requests needs: at least one bearer token and a Redis URL.
+// requests needs: at least one bearer token and one Redis topology.
 func (c Config) CheckServing() error {
 	var problems []error
 	if len(c.BearerTokens) == 0 {
 		problems = append(problems, errors.New("no bearer token configured: set SCIM_BEARER_TOKENS or mount the secret file named by SCIM_BEARER_TOKEN_FILE"))
 	}
-	if c.RedisURL == "" {
-		problems = append(problems, errors.New("no Redis configured: set SCIM_REDIS_URL or REDIS_URL"))
+	if !c.RedisConfigured() {
+		problems = append(problems, errors.New("no Redis configured: set SCIM_REDIS_URL (or REDIS_URL), SCIM_REDIS_SENTINEL_ADDRS with SCIM_REDIS_SENTINEL_MASTER, or SCIM_REDIS_CLUSTER_ADDRS"))
 	}
 	return errors.Join(problems...)
 }
@@ -152,4 +195,16 @@ func splitTokens(list string) []string {
 		}
 	}
 	return tokens
+}
+
+// trimList drops the spaces around each item of a comma-separated list and
+// the empty items, so that "a:1, b:2," reads as two addresses.
+func trimList(items []string) []string {
+	var trimmed []string
+	for _, item := range items {
+		if item = strings.TrimSpace(item); item != "" {
+			trimmed = append(trimmed, item)
+		}
+	}
+	return trimmed
 }

@@ -16,6 +16,8 @@ var variables = []string{
 	"SCIM_ADDR", "SCIM_BASE_PATH", "SCIM_BASE_URL",
 	"SCIM_BEARER_TOKENS", "SCIM_BEARER_TOKEN_FILE",
 	"SCIM_REDIS_URL", "REDIS_URL", "SCIM_REDIS_PASSWORD", "SCIM_REDIS_PASSWORD_FILE",
+	"SCIM_REDIS_SENTINEL_ADDRS", "SCIM_REDIS_SENTINEL_MASTER", "SCIM_REDIS_CLUSTER_ADDRS",
+	"SCIM_REDIS_USERNAME", "SCIM_REDIS_TLS",
 	"SCIM_REDIS_PREFIX", "SCIM_REQUEST_TIMEOUT", "SCIM_MAX_RESULTS",
 	"SCIM_MAX_BODY_SIZE", "SCIM_LOG_LEVEL", "SCIM_SCHEMA_EXTENSIONS_FILE",
 }
@@ -337,6 +339,87 @@ func TestCheckServing(t *testing.T) {
 				if !strings.Contains(err.Error(), text) {
 					t.Errorf("error %q does not mention %q", err, text)
 				}
+			}
+		})
+	}
+}
+
+func TestLoadRedisTopologies(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("SCIM_REDIS_CLUSTER_ADDRS", " 127.0.0.1:7000, 127.0.0.1:7001,")
+	t.Setenv("SCIM_REDIS_USERNAME", "scim")
+	t.Setenv("SCIM_REDIS_TLS", "true")
+	cfg := load(t)
+
+	if want := []string{"127.0.0.1:7000", "127.0.0.1:7001"}; !slices.Equal(cfg.RedisClusterAddrs, want) {
+		t.Errorf("RedisClusterAddrs = %q, want %q", cfg.RedisClusterAddrs, want)
+	}
+	if cfg.RedisUsername != "scim" {
+		t.Errorf("RedisUsername = %q, want scim", cfg.RedisUsername)
+	}
+	if !cfg.RedisTLS {
+		t.Error("RedisTLS = false, want true")
+	}
+}
+
+func TestLoadSentinel(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("SCIM_REDIS_SENTINEL_ADDRS", "127.0.0.1:26379,127.0.0.1:26380")
+	t.Setenv("SCIM_REDIS_SENTINEL_MASTER", "scimmaster")
+	cfg := load(t)
+
+	if len(cfg.RedisSentinelAddrs) != 2 {
+		t.Errorf("RedisSentinelAddrs = %q, want two addresses", cfg.RedisSentinelAddrs)
+	}
+	if cfg.RedisSentinelMaster != "scimmaster" {
+		t.Errorf("RedisSentinelMaster = %q, want scimmaster", cfg.RedisSentinelMaster)
+	}
+}
+
+func TestLoadInvalidRedisTopologies(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		wantError string
+	}{
+		{"url and cluster", map[string]string{"SCIM_REDIS_URL": "redis://127.0.0.1:6379/0", "SCIM_REDIS_CLUSTER_ADDRS": "127.0.0.1:7000"}, "several Redis topologies"},
+		{"fallback url and sentinel", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0", "SCIM_REDIS_SENTINEL_ADDRS": "127.0.0.1:26379", "SCIM_REDIS_SENTINEL_MASTER": "m"}, "several Redis topologies"},
+		{"sentinel and cluster", map[string]string{"SCIM_REDIS_SENTINEL_ADDRS": "127.0.0.1:26379", "SCIM_REDIS_SENTINEL_MASTER": "m", "SCIM_REDIS_CLUSTER_ADDRS": "127.0.0.1:7000"}, "several Redis topologies"},
+		{"sentinel without master", map[string]string{"SCIM_REDIS_SENTINEL_ADDRS": "127.0.0.1:26379"}, "SCIM_REDIS_SENTINEL_MASTER is empty"},
+		{"master without sentinels", map[string]string{"SCIM_REDIS_SENTINEL_MASTER": "m"}, "SCIM_REDIS_SENTINEL_ADDRS is empty"},
+		{"tls not a bool", map[string]string{"SCIM_REDIS_TLS": "sometimes"}, "SCIM_REDIS_TLS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanEnv(t)
+			for name, value := range tt.env {
+				t.Setenv(name, value)
+			}
+			_, err := config.Load()
+			if err == nil {
+				t.Fatal("Load() = nil error, want one")
+			}
+			if !strings.Contains(err.Error(), tt.wantError) {
+				t.Errorf("error %q does not mention %q", err, tt.wantError)
+			}
+		})
+	}
+}
+
+func TestCheckServingAcceptsEachTopology(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  config.Config
+	}{
+		{"url", config.Config{RedisURL: "redis://127.0.0.1:6379/0"}},
+		{"sentinel", config.Config{RedisSentinelAddrs: []string{"127.0.0.1:26379"}, RedisSentinelMaster: "m"}},
+		{"cluster", config.Config{RedisClusterAddrs: []string{"127.0.0.1:7000"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.BearerTokens = []string{"t"}
+			if err := tt.cfg.CheckServing(); err != nil {
+				t.Errorf("CheckServing() = %v, want nil", err)
 			}
 		})
 	}

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/scimfaas/scimfaas/shared/resource"
 	"github.com/scimfaas/scimfaas/shared/schema"
@@ -24,9 +23,7 @@ const baseURL = "https://scim.example.com/scim"
 // newService returns a User service on a fresh redis-server of its own.
 func newService(t *testing.T) *resource.Service {
 	t.Helper()
-	srv := redisserver.Start(t)
-	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	t.Cleanup(func() { client.Close() })
+	client := redisserver.StartTopology(t).Client
 
 	return &resource.Service{
 		Type:       schema.UserType,
@@ -36,6 +33,8 @@ func newService(t *testing.T) *resource.Service {
 		MaxResults: 100,
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(redisserver.RunTests(m)) }
 
 func testContext(t *testing.T) context.Context {
 	t.Helper()

@@ -43,7 +43,15 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	client, err := store.Connect(cfg.RedisURL, cfg.RedisPassword)
+	client, err := store.Connect(store.Options{
+		URL:            cfg.RedisURL,
+		SentinelAddrs:  cfg.RedisSentinelAddrs,
+		SentinelMaster: cfg.RedisSentinelMaster,
+		ClusterAddrs:   cfg.RedisClusterAddrs,
+		Username:       cfg.RedisUsername,
+		Password:       cfg.RedisPassword,
+		TLS:            cfg.RedisTLS,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,18 @@ const (
 	tokenTwo = "second-token-QH2B6RMW"
 )
 
+func TestMain(m *testing.M) { os.Exit(redisserver.RunTests(m)) }
+
+// topologyConfig returns testConfig pointed at the Redis of topology, a
+// single server or a cluster.
+func topologyConfig(topology *redisserver.Topology) config.Config {
+	cfg := testConfig(topology.URL)
+	if topology.Cluster {
+		cfg.RedisClusterAddrs = topology.Addrs
+	}
+	return cfg
+}
+
 // testConfig returns a valid configuration that points at redisURL.
 func testConfig(redisURL string) config.Config {
 	return config.Config{
@@ -226,8 +238,8 @@ func TestAuthenticatorWithoutTokens(t *testing.T) {
 }
 
 func TestServeAuthentication(t *testing.T) {
-	srv := redisserver.Start(t)
-	lister := newApp(t, testConfig(srv.URL()), route.UsersList)
+	srv := redisserver.StartTopology(t)
+	lister := newApp(t, topologyConfig(srv), route.UsersList)
 
 	tests := []struct {
 		name          string
@@ -265,8 +277,8 @@ func TestServeAuthentication(t *testing.T) {
 }
 
 func TestServeAccessLog(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	lister := newApp(t, cfg, route.UsersList)
 	const email = "hidden.person@example.com"
 	filter := url.QueryEscape(`userName eq "` + email + `"`)
@@ -345,8 +357,8 @@ func withDefault(header map[string]string, name, value string) map[string]string
 }
 
 func TestServeGeneratesCallID(t *testing.T) {
-	srv := redisserver.Start(t)
-	lister := newApp(t, testConfig(srv.URL()), route.UsersList)
+	srv := redisserver.StartTopology(t)
+	lister := newApp(t, topologyConfig(srv), route.UsersList)
 
 	_, first := lister.serve(t, call{method: http.MethodGet, target: "/scim/Users"}, scimhttp.ListResources("User"))
 	_, second := lister.serve(t, call{method: http.MethodGet, target: "/scim/Users"}, scimhttp.ListResources("User"))
@@ -361,8 +373,8 @@ func TestServeGeneratesCallID(t *testing.T) {
 }
 
 func TestServeRouting(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	lister := newApp(t, cfg, route.UsersList)
 	discovery := newApp(t, cfg, route.Discovery)
 
@@ -400,8 +412,8 @@ func TestServeRouting(t *testing.T) {
 }
 
 func TestServeContentType(t *testing.T) {
-	srv := redisserver.Start(t)
-	creator := newApp(t, testConfig(srv.URL()), route.UsersCreate)
+	srv := redisserver.StartTopology(t)
+	creator := newApp(t, topologyConfig(srv), route.UsersCreate)
 
 	tests := []struct {
 		name        string
@@ -440,8 +452,8 @@ func TestServeContentType(t *testing.T) {
 }
 
 func TestServeBodySize(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	creator := newApp(t, cfg, route.UsersCreate)
 
 	// A valid user whose displayName pads the body to the wanted size.
@@ -509,8 +521,8 @@ func TestServeRedisUnavailable(t *testing.T) {
 }
 
 func TestServePanicIs500(t *testing.T) {
-	srv := redisserver.Start(t)
-	lister := newApp(t, testConfig(srv.URL()), route.UsersList)
+	srv := redisserver.StartTopology(t)
+	lister := newApp(t, topologyConfig(srv), route.UsersList)
 	panicking := func(context.Context, *scimhttp.App, scimhttp.Request) (scimhttp.Response, error) {
 		panic("operation bug")
 	}
@@ -527,8 +539,8 @@ func TestServePanicIs500(t *testing.T) {
 }
 
 func TestServeSearch(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	createUsers(t, cfg, "alice@example.com", "bob@example.com", "carol@example.com")
 	lister := newApp(t, cfg, route.UsersList)
 
@@ -578,8 +590,8 @@ func TestServeSearch(t *testing.T) {
 }
 
 func TestServeCountCapped(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	cfg.MaxResults = 3
 	createUsers(t, cfg, "c1@example.com", "c2@example.com", "c3@example.com", "c4@example.com", "c5@example.com")
 	lister := newApp(t, cfg, route.UsersList)
@@ -615,13 +627,15 @@ func TestServeCountCapped(t *testing.T) {
 
 // functionEnv sets the environment of a valid configuration for Function,
 // with secret files in a temporary directory.
-func functionEnv(t *testing.T, redisURL string) {
+func functionEnv(t *testing.T, topology *redisserver.Topology) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("SCIM_BEARER_TOKEN_FILE", filepath.Join(dir, "no-token-file"))
 	t.Setenv("SCIM_REDIS_PASSWORD_FILE", filepath.Join(dir, "no-password-file"))
 	t.Setenv("SCIM_BEARER_TOKENS", tokenOne)
-	t.Setenv("SCIM_REDIS_URL", redisURL)
+	for name, value := range topology.Env {
+		t.Setenv(name, value)
+	}
 	t.Setenv("SCIM_BASE_URL", "https://scim.example.com/scim")
 	t.Setenv("SCIM_MAX_RESULTS", "50")
 	t.Setenv("SCIM_LOG_LEVEL", "info")
@@ -668,7 +682,7 @@ func accessLines(t *testing.T, log string) []map[string]any {
 }
 
 func TestFunctionConfiguration(t *testing.T) {
-	srv := redisserver.Start(t)
+	srv := redisserver.StartTopology(t)
 
 	tests := []struct {
 		name       string
@@ -679,12 +693,12 @@ func TestFunctionConfiguration(t *testing.T) {
 		{"zero max results", map[string]string{"SCIM_MAX_RESULTS": "0"}, http.StatusServiceUnavailable},
 		{"duration with a space", map[string]string{"SCIM_REQUEST_TIMEOUT": "5 s"}, http.StatusServiceUnavailable},
 		{"no bearer token", map[string]string{"SCIM_BEARER_TOKENS": ""}, http.StatusServiceUnavailable},
-		{"no redis url", map[string]string{"SCIM_REDIS_URL": "", "REDIS_URL": ""}, http.StatusServiceUnavailable},
+		{"no redis url", map[string]string{"SCIM_REDIS_URL": "", "REDIS_URL": "", "SCIM_REDIS_CLUSTER_ADDRS": ""}, http.StatusServiceUnavailable},
 		{"invalid redis url", map[string]string{"SCIM_REDIS_URL": "http://127.0.0.1:6379"}, http.StatusServiceUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			functionEnv(t, srv.URL())
+			functionEnv(t, srv)
 			for name, value := range tt.env {
 				t.Setenv(name, value)
 			}
@@ -733,8 +747,8 @@ func TestFunctionConfiguration(t *testing.T) {
 }
 
 func TestServeUserLifecycle(t *testing.T) {
-	srv := redisserver.Start(t)
-	cfg := testConfig(srv.URL())
+	srv := redisserver.StartTopology(t)
+	cfg := topologyConfig(srv)
 	apps := map[string]testApp{}
 	for _, function := range []string{route.UsersCreate, route.UsersGet, route.UsersReplace, route.UsersPatch, route.UsersDelete} {
 		apps[function] = newApp(t, cfg, function)

@@ -314,7 +314,12 @@ func decodeRecord(id string, values []any) (Record, error) {
 }
 
 // Key layout. The braces form the Redis Cluster hash tag, which puts all
-// keys of one resource type into one slot.
+// keys of one resource type into one slot, so the write script and the
+// GetMany pipeline stay within one slot. Every key starts with the same
+// prefix + ":{" + resourceType + "}", so Redis takes the same tag from each
+// of them even when the prefix holds a brace.
+// NOTE: a prefix that contains "{}" makes Redis hash each whole key, which
+// spreads the keys of one type over several slots and breaks Cluster writes.
 func (s *Redis) base(resourceType string) string {
 	return s.prefix + ":{" + resourceType + "}:"
 }

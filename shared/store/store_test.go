@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/scimfaas/scimfaas/shared/store"
 	"github.com/scimfaas/scimfaas/tests/redisserver"
@@ -15,11 +14,10 @@ import (
 
 func newStore(t *testing.T) *store.Redis {
 	t.Helper()
-	srv := redisserver.Start(t)
-	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	t.Cleanup(func() { client.Close() })
-	return store.New(client, "test")
+	return store.New(redisserver.StartTopology(t).Client, "test")
 }
+
+func TestMain(m *testing.M) { os.Exit(redisserver.RunTests(m)) }
 
 func record(id, userName string) store.Record {
 	return store.Record{

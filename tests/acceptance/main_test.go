@@ -37,10 +37,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runWithServer starts redis-server and the local server binary, runs the
+// runWithServer starts Redis (a single server, or a cluster when
+// SCIM_TEST_REDIS=cluster) and the local server binary, runs the
 // tests, and stops both.
 func runWithServer(m *testing.M) (int, error) {
-	redis, err := redisserver.Launch()
+	redis, err := redisserver.LaunchTopology()
 	if err != nil {
 		return 0, err
 	}
@@ -70,10 +71,10 @@ func runWithServer(m *testing.M) (int, error) {
 		"SCIM_BEARER_TOKENS="+token,
 		"SCIM_BEARER_TOKEN_FILE="+filepath.Join(dir, "no-token-file"),
 		"SCIM_REDIS_PASSWORD_FILE="+filepath.Join(dir, "no-password-file"),
-		"REDIS_URL="+redis.URL(),
 		"SCIM_LOG_LEVEL=warn",
 		"SCIM_SCHEMA_EXTENSIONS_FILE="+filepath.Join("testdata", "schema-extensions.json"),
 	)
+	server.Env = append(server.Env, redis.Environ()...)
 	server.Stdout, server.Stderr = os.Stderr, os.Stderr
 	if err := server.Start(); err != nil {
 		return 0, fmt.Errorf("start the local server: %w", err)

@@ -63,7 +63,7 @@ func Launch() (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		srv, err := launchOn(path, port)
+		srv, err := launchOn(path, port, "")
 		if err == nil {
 			return srv, nil
 		}
@@ -72,11 +72,16 @@ func Launch() (*Server, error) {
 	return nil, lastErr
 }
 
-func launchOn(path string, port int) (*Server, error) {
+// launchOn starts redis-server on port with the extra arguments, in dir when
+// it is not empty, and waits until it answers PING.
+func launchOn(path string, port int, dir string, extra ...string) (*Server, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(path,
+	args := []string{
 		"--bind", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning")
+		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning",
+	}
+	cmd := exec.Command(path, append(args, extra...)...)
+	cmd.Dir = dir
 	// Output stays detached: a server that outlives a test must not hold
 	// the test's output pipe open, or "go test | tee" never ends.
 	cmd.Stdout = nil
