@@ -24,6 +24,10 @@ type Query struct {
 	StartIndex int
 	// Count is the page size; negative means the server's maximum.
 	Count int
+	// SortBy is the attribute path to sort by, "" for creation order.
+	SortBy string
+	// SortOrder is "ascending" (the default) or "descending".
+	SortOrder string
 }
 
 // Page is one page of a list response.
@@ -52,6 +56,14 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	}
 	start := max(q.StartIndex, 1)
 	page := Page{StartIndex: start}
+	order, err := s.parseSort(q.SortBy, q.SortOrder)
+	if err != nil {
+		return Page{}, err
+	}
+	if strings.TrimSpace(q.Filter) == "" && order != nil {
+		// Sorting needs every resource, so it reads them as a scan does.
+		return s.listByScan(ctx, nil, order, start, count)
+	}
 
 	if strings.TrimSpace(q.Filter) == "" {
 		total, err := s.Store.Count(ctx, s.Type.Name)
@@ -80,14 +92,14 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		return Page{}, err
 	}
 	if indexed {
-		return s.listCandidates(ctx, expr, ids, start, count)
+		return s.listCandidates(ctx, expr, order, ids, start, count)
 	}
-	return s.listByScan(ctx, expr, start, count)
+	return s.listByScan(ctx, expr, order, start, count)
 }
 
 // listCandidates evaluates the whole filter on the records an index found,
 // because the index answers only part of it.
-func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, ids []string, start, count int) (Page, error) {
+func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, order *sorter, ids []string, start, count int) (Page, error) {
 	records, err := s.Store.GetMany(ctx, s.Type.Name, ids)
 	if err != nil {
 		return Page{}, err
@@ -102,7 +114,11 @@ func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, ids []st
 			matches = append(matches, r)
 		}
 	}
-	sort.SliceStable(matches, func(i, j int) bool { return createdBefore(matches[i], matches[j]) })
+	less := func(i, j int) bool { return createdBefore(matches[i], matches[j]) }
+	if order != nil {
+		less = func(i, j int) bool { return order.less(matches[i], matches[j]) }
+	}
+	sort.SliceStable(matches, less)
 
 	page := Page{StartIndex: start, TotalResults: len(matches)}
 	if start-1 < len(matches) {
@@ -111,23 +127,40 @@ func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, ids []st
 	return page, nil
 }
 
-func (s *Service) listByScan(ctx context.Context, expr filter.Expr, start, count int) (Page, error) {
+// listByScan reads every resource in batches and keeps only what the page
+// needs: the page itself in creation order, or with order the first
+// start-1+count resources in sort order. A nil expr matches everything.
+func (s *Service) listByScan(ctx context.Context, expr filter.Expr, order *sorter, start, count int) (Page, error) {
 	page := Page{StartIndex: start}
+	kept := &topK{order: order, limit: start - 1 + count}
 	err := s.Store.Scan(ctx, s.Type.Name, scanBatch, func(rec store.Record) (bool, error) {
 		r, err := s.resource(rec)
 		if err != nil {
 			return false, err
 		}
-		if !filter.Matches(expr, s.Type, r.Doc) {
+		if expr != nil && !filter.Matches(expr, s.Type, r.Doc) {
 			return true, nil
 		}
 		page.TotalResults++
+		if order != nil {
+			kept.offer(r)
+			return true, nil
+		}
 		if page.TotalResults >= start && len(page.Resources) < count {
 			page.Resources = append(page.Resources, r)
 		}
 		return true, nil
 	})
-	return page, err
+	if err != nil || order == nil {
+		return page, err
+	}
+	// NOTE: a sorted page holds start-1+count resources in memory, so a
+	// deep page costs more than a shallow one.
+	sorted := kept.sorted()
+	if start-1 < len(sorted) {
+		page.Resources = sorted[start-1:]
+	}
+	return page, nil
 }
 
 // candidates returns the ids that an index finds for expr, and whether an
@@ -266,7 +299,7 @@ func indexKey(target schema.Target, value string) string {
 	if attr.CaseExact {
 		return value
 	}
-	return strings.ToLower(strings.ToUpper(value))
+	return foldKey(value)
 }
 
 func createdBefore(a, b Resource) bool {

@@ -141,7 +141,7 @@ func ServiceProviderConfigDocument(opts ServerOptions, baseURL string) map[strin
 		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
 		"filter":           map[string]any{"supported": true, "maxResults": opts.MaxResults},
 		"changePassword":   unsupported,
-		"sort":             unsupported,
+		"sort":             map[string]any{"supported": true},
 		"etag":             map[string]any{"supported": true},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",

@@ -578,7 +578,10 @@ func TestServiceProviderConfigDocument(t *testing.T) {
 	if got := lookupPath(doc, "etag", "supported"); got != true {
 		t.Errorf("etag.supported = %v, want true", got)
 	}
-	for _, feature := range []string{"bulk", "changePassword", "sort"} {
+	if got := lookupPath(doc, "sort", "supported"); got != true {
+		t.Errorf("sort.supported = %v, want true", got)
+	}
+	for _, feature := range []string{"bulk", "changePassword"} {
 		if got := lookupPath(doc, feature, "supported"); got != false {
 			t.Errorf("%s.supported = %v, want false", feature, got)
 		}

@@ -170,6 +170,7 @@ func resourceResponse(status int, svc *resource.Service, r resource.Resource, pr
 // SearchRequest body, before validation.
 type listParameters struct {
 	filter, startIndex, count, attributes, excluded string
+	sortBy, sortOrder                               string
 }
 
 func listParams(req Request) (listParameters, error) {
@@ -180,6 +181,8 @@ func listParams(req Request) (listParameters, error) {
 			count:      param(req.Query, "count"),
 			attributes: param(req.Query, "attributes"),
 			excluded:   param(req.Query, "excludedAttributes"),
+			sortBy:     param(req.Query, "sortBy"),
+			sortOrder:  param(req.Query, "sortOrder"),
 		}, nil
 	}
 	return searchParams(req.Body)
@@ -210,13 +213,21 @@ func searchParams(body []byte) (listParameters, error) {
 			if p.excluded, err = listMember(key, value); err != nil {
 				return p, err
 			}
+		case "sortby":
+			if p.sortBy, err = stringMember(key, value); err != nil {
+				return p, err
+			}
+		case "sortorder":
+			if p.sortOrder, err = stringMember(key, value); err != nil {
+				return p, err
+			}
 		}
 	}
 	return p, nil
 }
 
 func (p listParameters) parse(rt *schema.ResourceType) (resource.Query, schema.Projection, error) {
-	q := resource.Query{Filter: p.filter, StartIndex: 1, Count: -1}
+	q := resource.Query{Filter: p.filter, StartIndex: 1, Count: -1, SortBy: p.sortBy, SortOrder: p.sortOrder}
 	if p.startIndex != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(p.startIndex))
 		if err != nil {
