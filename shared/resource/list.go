@@ -172,8 +172,38 @@ func (s *Service) candidates(ctx context.Context, expr filter.Expr) ([]string, b
 		return s.compareCandidates(ctx, e)
 	case *filter.Logical:
 		return s.logicalCandidates(ctx, e)
+	case *filter.ValuePath:
+		// emails[type eq "work" and value eq "x"] holds only for a
+		// resource whose emails include x, so the emails.value index
+		// answers it as it answers emails.value eq "x".
+		if value, ok := valueEquality(e.Filter); ok {
+			path := e.Path
+			path.Sub = "value"
+			return s.compareCandidates(ctx, &filter.Compare{Path: path, Op: filter.OpEq, Value: value})
+		}
 	}
 	return nil, false, nil
+}
+
+// valueEquality finds a comparison value eq "x" among the and-joined terms
+// of a value filter.
+func valueEquality(expr filter.Expr) (string, bool) {
+	switch e := expr.(type) {
+	case *filter.Compare:
+		value, isString := e.Value.(string)
+		if e.Op == filter.OpEq && isString && e.Path.URN == "" && e.Path.Sub == "" && strings.EqualFold(e.Path.Name, "value") {
+			return value, true
+		}
+	case *filter.Logical:
+		if e.Op != filter.OpAnd {
+			return "", false
+		}
+		if value, ok := valueEquality(e.Left); ok {
+			return value, true
+		}
+		return valueEquality(e.Right)
+	}
+	return "", false
 }
 
 func (s *Service) logicalCandidates(ctx context.Context, e *filter.Logical) ([]string, bool, error) {

@@ -44,6 +44,20 @@ type Index struct {
 	Unique bool
 }
 
+// UserIndexes returns the indexes of the User resource type: the unique,
+// case-insensitive userName, and the lookups that Entra ID and Okta make on
+// every provisioning cycle, by externalId and by email address.
+//
+// NOTE: an index holds only resources written since it was added, so adding
+// one to a store with existing users needs those users rewritten first.
+func UserIndexes() []Index {
+	return []Index{
+		{Attribute: "userName", Unique: true},
+		{Attribute: "externalId"},
+		{Attribute: "emails.value"},
+	}
+}
+
 // maxWriteAttempts bounds the read-modify-write retries of an update that
 // races with other writes to the same resource. Each lost race means that
 // another write succeeded, and waitBeforeRetry spreads the retries out.

@@ -28,7 +28,7 @@ func newService(t *testing.T) *resource.Service {
 	return &resource.Service{
 		Type:       schema.UserType,
 		Store:      store.New(client, "test"),
-		Indexes:    []resource.Index{{Attribute: "userName", Unique: true}, {Attribute: "externalId"}},
+		Indexes:    resource.UserIndexes(),
 		BaseURL:    baseURL,
 		MaxResults: 100,
 	}

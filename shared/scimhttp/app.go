@@ -60,7 +60,7 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 	users := &resource.Service{
 		Type:       userType,
 		Store:      st,
-		Indexes:    []resource.Index{{Attribute: "userName", Unique: true}, {Attribute: "externalId"}},
+		Indexes:    resource.UserIndexes(),
 		BaseURL:    cfg.BaseURL,
 		MaxResults: cfg.MaxResults,
 	}

@@ -81,7 +81,7 @@ func directories(b *testing.B) map[int]*resource.Service {
 			svc := &resource.Service{
 				Type:       schema.UserType,
 				Store:      store.New(client, fmt.Sprintf("bench%d", size)),
-				Indexes:    []resource.Index{{Attribute: "userName", Unique: true}, {Attribute: "externalId"}},
+				Indexes:    resource.UserIndexes(),
 				BaseURL:    "https://scim.example.com/scim",
 				MaxResults: 200,
 			}
@@ -138,6 +138,7 @@ func BenchmarkIndexedLookup(b *testing.B) {
 	}{
 		{"userName", func(i int) string { return fmt.Sprintf(`userName eq "USER%07d@example.com"`, i) }},
 		{"externalId", func(i int) string { return fmt.Sprintf(`externalId eq "ext-%07d"`, i) }},
+		{"workEmail", func(i int) string { return fmt.Sprintf(`emails[type eq "work"].value eq "User%07d@Example.com"`, i) }},
 		{"id", nil},
 	}
 	for _, lookup := range lookups {
