@@ -20,9 +20,9 @@ type Conditions struct {
 }
 
 // Check evaluates the conditions against the current entity tag, as RFC
-// 7232 section 3 and RFC 7644 section 3.14 describe: an If-Match that names
-// another version is a 412, and an If-None-Match that names the current
-// one is ErrNotModified for a read and a 412 for a write. Tags compare
+// 7232 section 3 and RFC 7644 section 3.14 describe. An If-Match that names
+// another version is a 412. An If-None-Match that names the current one is
+// ErrNotModified for a read and a 412 for a write. Tags compare
 // without their weak prefix, because every version tag here is weak.
 func (c Conditions) Check(etag string, read bool) error {
 	if c.IfMatch != "" && !listMatches(c.IfMatch, etag) {

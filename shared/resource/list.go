@@ -12,7 +12,7 @@ import (
 	"github.com/scimfaas/scimfaas/shared/store"
 )
 
-// scanBatch is how many records a filter that no index answers reads from
+// scanBatch is how many records a filter that no index serves reads from
 // the store at a time, which bounds the memory of a scan.
 const scanBatch = 500
 
@@ -39,7 +39,7 @@ type Page struct {
 
 // List returns the resources that match the query's filter, in creation
 // order, one page at a time. An eq filter on an indexed attribute, on id,
-// or an "and" that contains one is answered from the index; other filters
+// or an "and" that contains one is served from the index; other filters
 // scan the store in batches. A filter that matches nothing yields an empty
 // page, never an error. An invalid filter is a 400 invalidFilter error.
 //
@@ -98,7 +98,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 }
 
 // listCandidates evaluates the whole filter on the records an index found,
-// because the index answers only part of it.
+// because the index covers only part of it.
 func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, order *sorter, ids []string, start, count int) (Page, error) {
 	records, err := s.Store.GetMany(ctx, s.Type.Name, ids)
 	if err != nil {
@@ -320,7 +320,7 @@ func stringValues(rt *schema.ResourceType, target schema.Target, doc map[string]
 
 // indexKey returns the key under which an index keeps value: folded to one
 // letter case unless the attribute is case-exact, so that lookups match
-// without regard to case as RFC 7643 section 2.2 asks for caseExact false.
+// without regard to case as RFC 7643 section 2.2 requires for caseExact false.
 func indexKey(target schema.Target, value string) string {
 	attr := target.Attr
 	if target.Sub != nil {

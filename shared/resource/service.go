@@ -36,7 +36,7 @@ type Store interface {
 var _ Store = (*store.Redis)(nil)
 
 // Index declares an attribute that the store indexes, so that an eq filter
-// on it is answered without a scan. Unique indexes also enforce uniqueness.
+// on it is served without a scan. Unique indexes also enforce uniqueness.
 type Index struct {
 	// Attribute is the attribute path, such as "userName".
 	Attribute string

@@ -11,10 +11,10 @@ import (
 )
 
 // sorter orders resources by one attribute as RFC 7644 section 3.4.2.3
-// describes: a multi-valued attribute sorts by its primary value, else its
-// first one; strings compare without regard to case unless the attribute
-// is case-exact; resources without a value come last in ascending order and
-// first in descending order. Ties keep creation order.
+// describes. A multi-valued attribute sorts by its primary value, else by
+// its first one. Strings compare without regard to case unless the
+// attribute is case-exact. Resources without a value come last in
+// ascending order and first in descending order. Ties keep creation order.
 type sorter struct {
 	target     schema.Target
 	rt         *schema.ResourceType
