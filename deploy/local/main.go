@@ -19,28 +19,14 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	discovery "github.com/scimfaas/scimfaas/functions/discovery"
-	userscreate "github.com/scimfaas/scimfaas/functions/users-create"
-	usersdelete "github.com/scimfaas/scimfaas/functions/users-delete"
-	usersget "github.com/scimfaas/scimfaas/functions/users-get"
-	userslist "github.com/scimfaas/scimfaas/functions/users-list"
-	userspatch "github.com/scimfaas/scimfaas/functions/users-patch"
-	usersreplace "github.com/scimfaas/scimfaas/functions/users-replace"
+	"github.com/scimfaas/scimfaas/functions/registry"
 	"github.com/scimfaas/scimfaas/shared/config"
 	"github.com/scimfaas/scimfaas/shared/entrypoint"
 	"github.com/scimfaas/scimfaas/shared/route"
 )
 
 // handlers maps each function of the route table to its Handle.
-var handlers = map[string]entrypoint.HandleFunc{
-	route.UsersCreate:  userscreate.Handle,
-	route.UsersGet:     usersget.Handle,
-	route.UsersList:    userslist.Handle,
-	route.UsersReplace: usersreplace.Handle,
-	route.UsersPatch:   userspatch.Handle,
-	route.UsersDelete:  usersdelete.Handle,
-	route.Discovery:    discovery.Handle,
-}
+var handlers = registry.Handlers()
 
 func main() {
 	if err := run(); err != nil {
