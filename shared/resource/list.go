@@ -39,7 +39,7 @@ type Page struct {
 
 // List returns the resources that match the query's filter, in creation
 // order, one page at a time. An eq filter on an indexed attribute, on id,
-// or an "and" that contains one is served from the index; other filters
+// or an "and" that contains one is served from the index. Other filters
 // scan the store in batches. A filter that matches nothing yields an empty
 // page, never an error. An invalid filter is a 400 invalidFilter error.
 //
