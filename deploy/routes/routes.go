@@ -52,9 +52,10 @@ func fullPath(r route.Route) string {
 // is allowed. route.Match also ignores letter case and a trailing "/",
 // because some clients send /users.
 //
-// NOTE: route.Match never takes ".search" as an id, but "[^/]+" does, so
-// GET /scim/Users/.search goes to scim-users-get here and to scim-discovery
-// in the local server.
+// route.Match never takes ".search" as an id, but "[^/]+" does, so GET
+// /scim/Users/.search goes to scim-users-get here and to scim-discovery in
+// the local server. Both reject it with the same SCIM 405, because every
+// function checks its route against the table itself.
 func pathRegexp(r route.Route) string {
 	var b strings.Builder
 	b.WriteString("(?i)^")

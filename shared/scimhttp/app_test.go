@@ -835,3 +835,33 @@ func TestServeUserLifecycle(t *testing.T) {
 		})
 	}
 }
+
+// The edge proxies' "{id}" rules also match /Users/.search, so the get,
+// replace, patch and delete functions can receive it; each must reject it
+// with the 405 that the discovery function gives.
+func TestSearchPathOnIDFunctions(t *testing.T) {
+	cfg := testConfig("redis://127.0.0.1:1/0")
+	for _, tc := range []struct {
+		function string
+		method   string
+		op       scimhttp.Operation
+	}{
+		{route.UsersGet, http.MethodGet, scimhttp.GetResource("User")},
+		{route.UsersReplace, http.MethodPut, scimhttp.ReplaceResource("User")},
+		{route.UsersPatch, http.MethodPatch, scimhttp.PatchResource("User")},
+		{route.UsersDelete, http.MethodDelete, scimhttp.DeleteResource("User")},
+		{route.Discovery, http.MethodGet, scimhttp.Discovery},
+	} {
+		t.Run(tc.function, func(t *testing.T) {
+			app := newApp(t, cfg, tc.function)
+			body := ""
+			if tc.method == http.MethodPut || tc.method == http.MethodPatch {
+				body = "{}"
+			}
+			resp, _ := app.serve(t, call{method: tc.method, target: "/scim/Users/.search", body: body}, tc.op)
+			if resp.StatusCode != http.StatusMethodNotAllowed {
+				t.Errorf("%s /scim/Users/.search on %s = %d, want 405; body %s", tc.method, tc.function, resp.StatusCode, resp.Body)
+			}
+		})
+	}
+}
