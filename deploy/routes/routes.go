@@ -3,7 +3,7 @@
 // NGINX configuration for faasd hosts. Each file sends a SCIM method and path
 // to the OpenFaaS gateway at /function/<name> followed by the full original
 // path, and sends the rest of the base path to the discovery function, which
-// answers with a SCIM error. The gateway's own /system and /ui paths are
+// rejects it with a SCIM error. The gateway's own /system and /ui paths are
 // never published. Run `make routes` after changing the table.
 package routes
 

@@ -12,7 +12,8 @@ import (
 // serve holds the process's dependencies, built on the first request.
 var serve = scimhttp.Function(route.Discovery, scimhttp.Discovery)
 
-// Handle serves GET /ServiceProviderConfig, /ResourceTypes and /Schemas, and answers every unrouted request with a SCIM error.
+// Handle serves GET /ServiceProviderConfig, /ResourceTypes and /Schemas, and
+// rejects every unrouted request with a SCIM error.
 func Handle(req handler.Request) (handler.Response, error) {
 	return serve(req)
 }

@@ -20,9 +20,9 @@ const (
 	FieldDuration = "duration_ms"
 )
 
-// New returns a JSON logger writing to w at the given level (debug, info,
-// warn or error; anything else means info), with the function name on
-// every line.
+// New returns a JSON logger that writes to w at the given level, with the
+// function name on every line. The level is debug, info, warn or error, and
+// any other value means info.
 func New(w io.Writer, level, function string) zerolog.Logger {
 	parsed, err := zerolog.ParseLevel(strings.ToLower(level))
 	if err != nil || parsed == zerolog.NoLevel {

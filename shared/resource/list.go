@@ -164,8 +164,8 @@ func (s *Service) listByScan(ctx context.Context, expr filter.Expr, order *sorte
 }
 
 // candidates returns the ids that an index finds for expr, and whether an
-// index could answer it. Every resource that matches expr is among the
-// ids; some ids may not match.
+// index could serve it. Every resource that matches expr is among the ids,
+// but some ids may not match.
 func (s *Service) candidates(ctx context.Context, expr filter.Expr) ([]string, bool, error) {
 	switch e := expr.(type) {
 	case *filter.Compare:
@@ -175,7 +175,7 @@ func (s *Service) candidates(ctx context.Context, expr filter.Expr) ([]string, b
 	case *filter.ValuePath:
 		// emails[type eq "work" and value eq "x"] holds only for a
 		// resource whose emails include x, so the emails.value index
-		// answers it as it answers emails.value eq "x".
+		// serves it as it serves emails.value eq "x".
 		if value, ok := valueEquality(e.Filter); ok {
 			path := e.Path
 			path.Sub = "value"

@@ -398,7 +398,9 @@ func versionTag(version int64) string {
 // newID returns a random (version 4) UUID.
 func newID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	// crypto/rand.Read is documented never to return an error, because it
+	// crashes the program instead.
+	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])

@@ -30,7 +30,7 @@ type Route struct {
 }
 
 // Table returns every route, most specific first. Discovery also serves
-// every request that no route matches, so that it can answer with a SCIM
+// every request that no route matches, so that it can reject it with a SCIM
 // error.
 func Table() []Route {
 	return []Route{

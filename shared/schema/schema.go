@@ -106,8 +106,8 @@ type ResourceType struct {
 	Extensions  []Extension
 }
 
-// Target is what an attribute path names within a resource type: the schema
-// that defines the attribute, the attribute, and optionally one of its
+// Target is the attribute that a path names within a resource type: the
+// schema that defines it, the attribute, and optionally one of its
 // sub-attributes. Schema is the core schema for common and core attributes.
 type Target struct {
 	Schema *Schema
@@ -158,8 +158,9 @@ func (rt *ResourceType) Resolve(path string) (Target, bool) {
 		}
 	}
 	if attr == nil && !qualified {
-		// RFC 7644 section 3.10 says that clients SHOULD qualify extension
-		// attributes with their URN, so an unqualified name is allowed.
+		// RFC 7644 section 3.10 only recommends (SHOULD) that clients
+		// qualify extension attributes with their URN, so an unqualified
+		// name is allowed.
 		owner, attr = rt.extensionAttr(name)
 	}
 	if attr == nil {

@@ -837,8 +837,8 @@ func TestServeUserLifecycle(t *testing.T) {
 }
 
 // The edge proxies' "{id}" rules also match /Users/.search, so the get,
-// replace, patch and delete functions can receive it; each must reject it
-// with the 405 that the discovery function gives.
+// replace, patch and delete functions can receive it. Each must reject it
+// with the 405 that the discovery function returns.
 func TestSearchPathOnIDFunctions(t *testing.T) {
 	cfg := testConfig("redis://127.0.0.1:1/0")
 	for _, tc := range []struct {

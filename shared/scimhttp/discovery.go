@@ -19,7 +19,7 @@ func Discovery(ctx context.Context, app *App, req Request) (Response, error) {
 	id := req.ID
 	base := app.Config.BaseURL
 
-	// RFC 7644 section 4 asks for 403 when a filter is sent to these
+	// RFC 7644 section 4 calls for 403 when a filter is sent to these
 	// endpoints, which do not support filtering.
 	if param(req.Query, "filter") != "" {
 		return Response{}, scimerr.New(http.StatusForbidden, "", "filtering is not supported on %s", req.Path)

@@ -41,7 +41,7 @@ type Request struct {
 	Body   []byte
 }
 
-// Response is what an Operation returns: a status, a value to encode as
+// Response is the result of an Operation: a status, a value to encode as
 // JSON (nil for no body) and extra headers.
 type Response struct {
 	Status int
@@ -111,8 +111,8 @@ func requestCallID(req handler.Request) string {
 }
 
 // Serve runs the steps every SCIM request shares: authentication, routing,
-// content type and size checks, op, error mapping and the access line. It
-// never panics: a panic in op becomes a 500.
+// content type and size checks, op, error mapping and the access line. A
+// panic in op is recovered and becomes a 500 SCIM error.
 func (a *App) Serve(req handler.Request, op Operation) (resp handler.Response) {
 	started := time.Now()
 	ctx := req.Context()

@@ -1,5 +1,5 @@
 // Package store keeps SCIM resources in Redis as JSON documents, together
-// with the indexes that answer lookups without scanning, and changes a
+// with the indexes that serve lookups without scanning, and changes a
 // resource and its index entries in one atomic step.
 //
 // Every key of one resource type carries the same Redis Cluster hash tag,

@@ -337,7 +337,7 @@ func TestCustomExtensionDiscovery(t *testing.T) {
 
 // TestInvalidExtensionsFileAnswers503 starts a second local server whose
 // extension schema file defines a type that RFC 7643 lacks, and checks that
-// it answers 503 and logs which attribute is wrong.
+// it returns 503 and logs which attribute is wrong.
 func TestInvalidExtensionsFileAnswers503(t *testing.T) {
 	addr, err := freeAddr()
 	if err != nil {

@@ -187,8 +187,8 @@ func writeCertificate(t *testing.T, dir string) []byte {
 	return certPEM
 }
 
-// stopNginx asks the nginx master to stop, which also ends its workers, and
-// kills it when it has not exited within five seconds.
+// stopNginx sends SIGTERM to the nginx master, which also ends its
+// workers, and kills it when it has not exited within five seconds.
 func stopNginx(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
 	_ = cmd.Process.Signal(syscall.SIGTERM)

@@ -73,7 +73,7 @@ func Launch() (*Server, error) {
 }
 
 // launchOn starts redis-server on port with the extra arguments, in dir when
-// it is not empty, and waits until it answers PING.
+// it is not empty, and waits until it replies to PING.
 func launchOn(path string, port int, dir string, extra ...string) (*Server, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	args := []string{

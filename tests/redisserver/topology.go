@@ -55,7 +55,7 @@ func (t *Topology) Environ() []string {
 	return env
 }
 
-// clusterSelected reports whether TopologyVariable asks for a cluster, and
+// clusterSelected reports whether TopologyVariable selects a cluster, and
 // returns an error for a value it does not know.
 func clusterSelected() (bool, error) {
 	switch value := os.Getenv(TopologyVariable); value {

@@ -33,7 +33,7 @@ func Wrap(handle entrypoint.HandleFunc) HandlerFunc {
 	return func(ctx context.Context, event events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		req, scimErr := Request(ctx, event)
 		if scimErr != nil {
-			// handle writes the access line, but it never sees this request.
+			// handle writes the access line, but this request never reaches it.
 			logger(event.RequestContext.RequestID).Warn().
 				Str(logging.FieldMethod, event.RequestContext.HTTP.Method).
 				Str(logging.FieldPath, event.RawPath).
