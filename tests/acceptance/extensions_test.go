@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scimfaas/scimfaas/tests/loopback"
 )
 
 // acmeURN is the custom extension that testdata/schema-extensions.json
@@ -339,7 +341,7 @@ func TestCustomExtensionDiscovery(t *testing.T) {
 // extension schema file defines a type that RFC 7643 lacks, and checks that
 // it returns 503 and logs which attribute is wrong.
 func TestInvalidExtensionsFileAnswers503(t *testing.T) {
-	addr, err := freeAddr()
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +371,7 @@ func TestInvalidExtensionsFileAnswers503(t *testing.T) {
 		}
 	}
 	t.Cleanup(stop)
-	if err := waitForPort(addr, 30*time.Second); err != nil {
+	if err := loopback.WaitForPort(addr, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 

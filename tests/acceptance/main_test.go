@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimfaas/scimfaas/tests/loopback"
 	"github.com/scimfaas/scimfaas/tests/redisserver"
 )
 
@@ -61,7 +61,7 @@ func runWithServer(m *testing.M) (int, error) {
 	}
 	serverBinary = binary
 
-	addr, err := freeAddr()
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		return 0, err
 	}
@@ -85,32 +85,10 @@ func runWithServer(m *testing.M) (int, error) {
 	}()
 
 	baseURL = "http://" + addr + "/scim"
-	if err := waitForPort(addr, 30*time.Second); err != nil {
+	if err := loopback.WaitForPort(addr, 30*time.Second); err != nil {
 		return 0, err
 	}
 	return m.Run(), nil
-}
-
-func freeAddr() (string, error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer listener.Close()
-	return listener.Addr().String(), nil
-}
-
-func waitForPort(addr string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			conn.Close()
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("the local server did not listen on %s within %s", addr, limit)
 }
 
 // response is an HTTP response with its body read and, when it is JSON,

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimfaas/scimfaas/shared/route"
+	"github.com/scimfaas/scimfaas/tests/loopback"
 	"github.com/scimfaas/scimfaas/tests/redisserver"
 )
 
@@ -81,7 +81,7 @@ func runWithFunctions(m *testing.M) (int, error) {
 		upstreams[name] = &url.URL{Scheme: "http", Host: addr}
 	}
 	for name, upstream := range upstreams {
-		if err := waitForPort(upstream.Host, startLimit); err != nil {
+		if err := loopback.WaitForPort(upstream.Host, startLimit); err != nil {
 			return 0, fmt.Errorf("function %s: %w", name, err)
 		}
 	}
@@ -105,7 +105,7 @@ func runWithFunctions(m *testing.M) (int, error) {
 // startFunction runs the function server for one function on a free
 // loopback port with its standard error in dir/<name>.log.
 func startFunction(binary, dir, name, redisURL string) (*exec.Cmd, string, error) {
-	addr, err := freeAddr()
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, "", err
 	}
@@ -147,28 +147,6 @@ func stopProcess(cmd *exec.Cmd) {
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-}
-
-func freeAddr() (string, error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer listener.Close()
-	return listener.Addr().String(), nil
-}
-
-func waitForPort(addr string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			conn.Close()
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("nothing listened on %s within %s", addr, limit)
 }
 
 // client has a timeout so that a hung function fails the test instead of

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scimfaas/scimfaas/tests/loopback"
 )
 
 // TestEntraThroughNginx runs the checked-in faasd NGINX configuration with
@@ -32,7 +34,7 @@ func TestEntraThroughNginx(t *testing.T) {
 	dir := t.TempDir()
 	certPEM := writeCertificate(t, dir)
 
-	addr, err := freeAddr()
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func TestEntraThroughNginx(t *testing.T) {
 		t.Fatalf("start nginx: %v", err)
 	}
 	t.Cleanup(func() { stopNginx(t, cmd) })
-	if err := waitForPort(addr, startLimit); err != nil {
+	if err := loopback.WaitForPort(addr, startLimit); err != nil {
 		t.Fatal(err)
 	}
 
