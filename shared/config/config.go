@@ -37,9 +37,10 @@ type Config struct {
 	RedisPrefix       string        `split_words:"true" default:"scim" desc:"Prefix of every Redis key this server writes."`
 	RequestTimeout    time.Duration `split_words:"true" default:"10s" desc:"Time limit for the store calls of one request; keep it below the OpenFaaS exec_timeout."`
 
-	MaxResults  int    `split_words:"true" default:"200" desc:"Largest page that a list request returns; a larger count is capped to it."`
-	MaxBodySize int64  `split_words:"true" default:"4194304" desc:"Largest request body in bytes; larger requests get 413."`
-	LogLevel    string `split_words:"true" default:"info" desc:"Log level: debug, info, warn or error."`
+	MaxResults         int    `split_words:"true" default:"200" desc:"Largest page that a list request returns; a larger count is capped to it."`
+	MaxMembersReturned int64  `split_words:"true" default:"50000" desc:"Maximum number of group members in one response. A GET or list of groups with more members in total gets 400 tooMany; clients then read the groups with excludedAttributes=members and page user members with GET /Users?filter=groups.value eq \"id\"."`
+	MaxBodySize        int64  `split_words:"true" default:"4194304" desc:"Largest request body in bytes; larger requests get 413."`
+	LogLevel           string `split_words:"true" default:"info" desc:"Log level: debug, info, warn or error."`
 
 	SchemaExtensionsFile string `split_words:"true" desc:"JSON file of custom extension schemas for users, a JSON array of RFC 7643 Schema resources each with a resourceType member; see deploy/schema-extensions.example.json. Empty serves only the User and Enterprise User schemas. A missing or invalid file makes every request get 503, with the reason in the log."`
 }
@@ -99,6 +100,12 @@ func (c Config) validate() error {
 	}
 	if c.MaxResults < 1 {
 		problems = append(problems, fmt.Errorf("SCIM_MAX_RESULTS is %d; it must be at least 1", c.MaxResults))
+	}
+	if c.MaxMembersReturned < 1 {
+		problems = append(problems, fmt.Errorf("SCIM_MAX_MEMBERS_RETURNED is %d; it must be at least 1", c.MaxMembersReturned))
+	}
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		problems = append(problems, fmt.Errorf("SCIM_REDIS_PREFIX %q is invalid: it must not contain { or }, because it becomes the Redis Cluster hash tag", c.RedisPrefix))
 	}
 	if c.MaxBodySize < 1024 {
 		problems = append(problems, fmt.Errorf("SCIM_MAX_BODY_SIZE is %d; it must be at least 1024 bytes", c.MaxBodySize))

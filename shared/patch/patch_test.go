@@ -575,20 +575,7 @@ func FuzzApplyOperation(f *testing.F) {
 	f.Add("replace", `name`, `{"givenName":"","familyName":null}`)
 
 	f.Fuzz(func(t *testing.T, op, path, value string) {
-		operation := map[string]any{"op": op, "path": path}
-		if path == "" {
-			delete(operation, "path")
-		}
-		var decoded any
-		if json.Unmarshal([]byte(value), &decoded) == nil {
-			operation["value"] = json.RawMessage(value)
-		} else {
-			operation["value"] = value
-		}
-		body, err := json.Marshal(map[string]any{"Operations": []any{operation}})
-		if err != nil {
-			t.Fatalf("encode body: %v", err)
-		}
+		body := operationBody(t, op, path, value)
 
 		doc := decodeDocument(t, baseUser)
 		before := encode(t, doc)
@@ -703,4 +690,26 @@ func canonical(t *testing.T, value any) any {
 		t.Fatalf("decode: %v", err)
 	}
 	return out
+}
+
+// operationBody returns a PatchOp body with one operation. value is sent as
+// JSON when it parses as JSON, else as a string, and an empty path is left
+// out.
+func operationBody(t *testing.T, op, path, value string) []byte {
+	t.Helper()
+	operation := map[string]any{"op": op}
+	if path != "" {
+		operation["path"] = path
+	}
+	var decoded any
+	if json.Unmarshal([]byte(value), &decoded) == nil {
+		operation["value"] = json.RawMessage(value)
+	} else {
+		operation["value"] = value
+	}
+	body, err := json.Marshal(map[string]any{"Operations": []any{operation}})
+	if err != nil {
+		t.Fatalf("encode body: %v", err)
+	}
+	return body
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/scimfaas/scimfaas/shared/filter"
@@ -28,6 +27,11 @@ type Query struct {
 	SortBy string
 	// SortOrder is "ascending" (the default) or "descending".
 	SortOrder string
+	// Cursored selects cursor paging (RFC 9865) instead of startIndex:
+	// Cursor is "" for the first page, then a NextCursor or PreviousCursor
+	// of an earlier page of the same query.
+	Cursored bool
+	Cursor   string
 }
 
 // Page is one page of a list response.
@@ -35,6 +39,9 @@ type Page struct {
 	TotalResults int
 	StartIndex   int
 	Resources    []Resource
+	// NextCursor and PreviousCursor are set on cursor pages that have a
+	// next or a previous page.
+	NextCursor, PreviousCursor string
 }
 
 // List returns the resources that match the query's filter, in creation
@@ -59,6 +66,9 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	order, err := s.parseSort(q.SortBy, q.SortOrder)
 	if err != nil {
 		return Page{}, err
+	}
+	if q.Cursored {
+		return s.listCursor(ctx, q, order, count)
 	}
 	if strings.TrimSpace(q.Filter) == "" && order != nil {
 		// Sorting needs every resource, so it reads them as a scan does.
@@ -86,70 +96,91 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if err := filter.Validate(expr, s.Type); err != nil {
 		return Page{}, err
 	}
+	m := &matcher{expr: expr}
+	if m.memberIDs, m.groups, err = s.relationTerms(expr); err != nil {
+		return Page{}, err
+	}
 
 	ids, indexed, err := s.candidates(ctx, expr)
 	if err != nil {
 		return Page{}, err
 	}
 	if indexed {
-		return s.listCandidates(ctx, expr, order, ids, start, count)
+		return s.listCandidates(ctx, m, order, ids, start, count)
 	}
-	return s.listByScan(ctx, expr, order, start, count)
+	return s.listByScan(ctx, m, order, start, count)
 }
 
-// listCandidates evaluates the whole filter on the records an index found,
-// because the index covers only part of it.
-func (s *Service) listCandidates(ctx context.Context, expr filter.Expr, order *sorter, ids []string, start, count int) (Page, error) {
-	records, err := s.Store.GetMany(ctx, s.Type.Name, ids)
-	if err != nil {
-		return Page{}, err
+// matcher evaluates a filter on batches of resources, filling first what
+// the filter reads of group membership.
+type matcher struct {
+	expr      filter.Expr
+	memberIDs []string
+	groups    bool
+}
+
+// match returns the resources of batch that match, without the membership
+// values it filled.
+func (s *Service) match(ctx context.Context, m *matcher, batch []Resource) ([]Resource, error) {
+	if m == nil {
+		return batch, nil
 	}
-	var matches []Resource
-	for _, rec := range records {
-		r, err := s.resource(rec)
-		if err != nil {
-			return Page{}, err
-		}
-		if filter.Matches(expr, s.Type, r.Doc) {
+	if err := s.withRelations(ctx, batch, m.memberIDs, m.groups); err != nil {
+		return nil, err
+	}
+	matches := batch[:0]
+	for _, r := range batch {
+		ok := filter.Matches(m.expr, s.Type, r.Doc)
+		clearRelations(r)
+		if ok {
 			matches = append(matches, r)
 		}
 	}
-	less := func(i, j int) bool { return createdBefore(matches[i], matches[j]) }
-	if order != nil {
-		less = func(i, j int) bool { return order.less(matches[i], matches[j]) }
-	}
-	sort.SliceStable(matches, less)
+	return matches, nil
+}
 
-	page := Page{StartIndex: start, TotalResults: len(matches)}
-	if start-1 < len(matches) {
-		page.Resources = matches[start-1 : min(len(matches), start-1+count)]
+// listCandidates evaluates the whole filter on the records an index found,
+// because the index covers only part of it. It reads them in batches and
+// keeps only the first start-1+count matches in order, so that a large
+// candidate set, such as the members of a big group, needs bounded memory.
+func (s *Service) listCandidates(ctx context.Context, m *matcher, order *sorter, ids []string, start, count int) (Page, error) {
+	page := Page{StartIndex: start}
+	kept := &topK{less: createdBefore, limit: start - 1 + count}
+	if order != nil {
+		kept.less = order.less
+	}
+	err := s.eachMatch(ctx, m, ids, true, func(r Resource) {
+		page.TotalResults++
+		kept.offer(r)
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	sorted := kept.sorted()
+	if start-1 < len(sorted) {
+		page.Resources = sorted[start-1:]
 	}
 	return page, nil
 }
 
 // listByScan reads every resource in batches and keeps only what the page
 // needs: the page itself in creation order, or with order the first
-// start-1+count resources in sort order. A nil expr matches everything.
-func (s *Service) listByScan(ctx context.Context, expr filter.Expr, order *sorter, start, count int) (Page, error) {
+// start-1+count resources in sort order. A nil matcher matches everything.
+func (s *Service) listByScan(ctx context.Context, m *matcher, order *sorter, start, count int) (Page, error) {
 	page := Page{StartIndex: start}
-	kept := &topK{order: order, limit: start - 1 + count}
-	err := s.Store.Scan(ctx, s.Type.Name, scanBatch, func(rec store.Record) (bool, error) {
-		r, err := s.resource(rec)
-		if err != nil {
-			return false, err
-		}
-		if expr != nil && !filter.Matches(expr, s.Type, r.Doc) {
-			return true, nil
-		}
+	kept := &topK{limit: start - 1 + count}
+	if order != nil {
+		kept.less = order.less
+	}
+	err := s.eachMatch(ctx, m, nil, false, func(r Resource) {
 		page.TotalResults++
 		if order != nil {
 			kept.offer(r)
-			return true, nil
+			return
 		}
 		if page.TotalResults >= start && len(page.Resources) < count {
 			page.Resources = append(page.Resources, r)
 		}
-		return true, nil
 	})
 	if err != nil || order == nil {
 		return page, err
@@ -161,6 +192,40 @@ func (s *Service) listByScan(ctx context.Context, expr filter.Expr, order *sorte
 		page.Resources = sorted[start-1:]
 	}
 	return page, nil
+}
+
+// eachMatch calls visit with every resource that m matches, in the order
+// read: the records of ids when indexed is true, else every record of the
+// type in creation order. It reads scanBatch records at a time, so its
+// memory does not grow with the number of records. A nil m matches all.
+func (s *Service) eachMatch(ctx context.Context, m *matcher, ids []string, indexed bool, visit func(Resource)) error {
+	handle := func(records []store.Record) (bool, error) {
+		batch, err := s.resources(records)
+		if err != nil {
+			return false, err
+		}
+		matches, err := s.match(ctx, m, batch)
+		if err != nil {
+			return false, err
+		}
+		for _, r := range matches {
+			visit(r)
+		}
+		return true, nil
+	}
+	if !indexed {
+		return s.Store.Scan(ctx, s.Type.Name, scanBatch, handle)
+	}
+	for from := 0; from < len(ids); from += scanBatch {
+		records, err := s.Store.GetMany(ctx, s.Type.Name, ids[from:min(len(ids), from+scanBatch)])
+		if err != nil {
+			return err
+		}
+		if _, err := handle(records); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // candidates returns the ids that an index finds for expr, and whether an
@@ -254,6 +319,9 @@ func (s *Service) compareCandidates(ctx context.Context, c *filter.Compare) ([]s
 
 	if target.Attr.Name == "id" && target.Sub == nil && !target.IsExtension(s.Type) {
 		return []string{value}, true, nil
+	}
+	if ids, ok, err := s.relationCandidates(ctx, target, value); ok || err != nil {
+		return ids, ok, err
 	}
 	for _, index := range s.Indexes {
 		indexed, ok := s.Type.Resolve(index.Attribute)

@@ -22,7 +22,7 @@ import (
 // Store is the part of the store that the service uses.
 type Store interface {
 	Create(ctx context.Context, resourceType string, rec store.Record) error
-	Update(ctx context.Context, resourceType string, old, rec store.Record) error
+	Update(ctx context.Context, resourceType string, old, rec store.Record, dataChanged bool) (int64, error)
 	Delete(ctx context.Context, resourceType string, old store.Record) error
 	Get(ctx context.Context, resourceType, id string) (store.Record, error)
 	GetMany(ctx context.Context, resourceType string, ids []string) ([]store.Record, error)
@@ -30,7 +30,14 @@ type Store interface {
 	LookupIndex(ctx context.Context, resourceType, index, key string) ([]string, error)
 	Count(ctx context.Context, resourceType string) (int64, error)
 	Page(ctx context.Context, resourceType string, offset, limit int64) ([]store.Record, error)
-	Scan(ctx context.Context, resourceType string, batch int64, visit func(store.Record) (bool, error)) error
+	After(ctx context.Context, resourceType string, sequence, limit int64) ([]store.Record, error)
+	SequencesUpTo(ctx context.Context, resourceType string, sequence, limit int64) ([]int64, error)
+	Scan(ctx context.Context, resourceType string, batch int64, visit func([]store.Record) (bool, error)) error
+	MemberCount(ctx context.Context, groupID string) (int64, error)
+	Members(ctx context.Context, groupID string, limit int64) ([]store.Member, error)
+	MembersAmong(ctx context.Context, groupIDs, ids []string) (map[string][]store.Member, error)
+	GroupsOf(ctx context.Context, ids []string) (map[string][]store.Member, error)
+	GroupIDsOf(ctx context.Context, id string) ([]string, error)
 }
 
 var _ Store = (*store.Redis)(nil)
@@ -74,6 +81,9 @@ type Service struct {
 	BaseURL string
 	// MaxResults caps the count of a list request.
 	MaxResults int
+	// MaxMembers caps the members one response holds; 0 means
+	// DefaultMaxMembers.
+	MaxMembers int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -83,6 +93,9 @@ type Resource struct {
 	ID      string
 	Version int64
 	Doc     map[string]any
+	// Sequence is the resource's place in creation order, or 0 when the
+	// read that returned the resource did not fetch it.
+	Sequence int64
 }
 
 // ETag returns the entity tag of this version of the resource.
@@ -106,6 +119,10 @@ func (s *Service) Create(ctx context.Context, body []byte) (Resource, error) {
 	}
 
 	id := newID()
+	members, err := s.takeMembers(doc, id, false)
+	if err != nil {
+		return Resource{}, err
+	}
 	now := s.timestamp()
 	doc["id"] = id
 	doc["meta"] = map[string]any{
@@ -120,6 +137,7 @@ func (s *Service) Create(ctx context.Context, body []byte) (Resource, error) {
 	if err != nil {
 		return Resource{}, err
 	}
+	rec.Members = members
 	if err := s.Store.Create(ctx, s.Type.Name, rec); err != nil {
 		return Resource{}, s.writeError(err, doc)
 	}
@@ -138,7 +156,11 @@ func (s *Service) Get(ctx context.Context, id string) (Resource, error) {
 // Replace replaces every writable attribute of the resource with those of
 // a PUT body (RFC 7644 section 3.5.1): attributes left out are cleared,
 // read-only ones such as id, meta.created and groups are kept. A body whose
-// id differs from the resource's is a 400 mutability error.
+// id differs from the resource's is a 400 mutability error. A group's
+// members are replaced only when the body names members, even as an empty
+// list: RFC 7644 lets a server read an omitted attribute as not asserted,
+// and a client that read the group with excludedAttributes=members must
+// not empty it by writing it back.
 func (s *Service) Replace(ctx context.Context, id string, body []byte, cond Conditions) (Resource, error) {
 	raw, err := schema.DecodeObject(body)
 	if err != nil {
@@ -151,8 +173,12 @@ func (s *Service) Replace(ctx context.Context, id string, body []byte, cond Cond
 	if err != nil {
 		return Resource{}, err
 	}
+	members, err := s.takeMembers(replacement, id, s.namesMembers(raw))
+	if err != nil {
+		return Resource{}, err
+	}
 
-	return s.update(ctx, id, cond, func(current map[string]any) (map[string]any, error) {
+	return s.update(ctx, id, cond, members, func(current map[string]any) (map[string]any, error) {
 		next := map[string]any{}
 		for key, value := range replacement {
 			next[key] = value
@@ -170,13 +196,31 @@ func (s *Service) Replace(ctx context.Context, id string, body []byte, cond Cond
 
 // Patch applies a PatchOp body (RFC 7644 section 3.5.2) to the resource.
 // Either every operation applies or none does. A request that changes
-// nothing leaves the version as it is.
+// nothing leaves the version as it is. Operations on a group's members
+// become one member change whose cost follows the number of members named,
+// not the size of the group.
 func (s *Service) Patch(ctx context.Context, id string, body []byte, cond Conditions) (Resource, error) {
 	ops, err := patch.Parse(body)
 	if err != nil {
 		return Resource{}, err
 	}
-	return s.update(ctx, id, cond, func(current map[string]any) (map[string]any, error) {
+	var members *store.MemberChange
+	if s.HoldsMembers() {
+		var delta patch.MemberDelta
+		ops, delta, err = patch.SplitMembers(s.Type, ops, membersAttr)
+		if err != nil {
+			return Resource{}, err
+		}
+		if !delta.Empty() {
+			if members, err = s.memberChange(delta, id); err != nil {
+				return Resource{}, err
+			}
+		}
+	}
+	return s.update(ctx, id, cond, members, func(current map[string]any) (map[string]any, error) {
+		if len(ops) == 0 {
+			return current, nil
+		}
 		return patch.Apply(s.Type, current, ops)
 	})
 }
@@ -210,10 +254,11 @@ func (s *Service) Delete(ctx context.Context, id string, cond Conditions) error 
 // update runs a read-modify-write of the resource, retrying when another
 // write gets in between. change returns the new document built from the
 // current one, which it must not modify, because the two are compared to
-// skip writes that change nothing. cond is checked against the version
-// that change reads, and the store rejects the write if that version is no
-// longer current.
-func (s *Service) update(ctx context.Context, id string, cond Conditions, change func(map[string]any) (map[string]any, error)) (Resource, error) {
+// skip writes that change nothing. members, if not nil, is written in the
+// same atomic step. cond is checked against the version that change
+// reads, and the store rejects the write if that version is no longer
+// current.
+func (s *Service) update(ctx context.Context, id string, cond Conditions, members *store.MemberChange, change func(map[string]any) (map[string]any, error)) (Resource, error) {
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		rec, err := s.Store.Get(ctx, s.Type.Name, id)
 		if err != nil {
@@ -234,7 +279,8 @@ func (s *Service) update(ctx context.Context, id string, cond Conditions, change
 		if err := s.Type.CheckImmutable(current.Doc, next); err != nil {
 			return Resource{}, err
 		}
-		if reflect.DeepEqual(next, current.Doc) {
+		dataChanged := !reflect.DeepEqual(next, current.Doc)
+		if !dataChanged && members == nil {
 			return current, nil
 		}
 
@@ -251,7 +297,8 @@ func (s *Service) update(ctx context.Context, id string, cond Conditions, change
 		if err != nil {
 			return Resource{}, err
 		}
-		err = s.Store.Update(ctx, s.Type.Name, rec, newRec)
+		newRec.Members = members
+		stored, err := s.Store.Update(ctx, s.Type.Name, rec, newRec, dataChanged)
 		if errors.Is(err, store.ErrVersionMismatch) {
 			if err := waitBeforeRetry(ctx, attempt); err != nil {
 				return Resource{}, err
@@ -260,6 +307,10 @@ func (s *Service) update(ctx context.Context, id string, cond Conditions, change
 		}
 		if err != nil {
 			return Resource{}, s.writeError(err, next)
+		}
+		if stored == rec.Version {
+			// The member change changed nothing.
+			return current, nil
 		}
 		return Resource{ID: id, Version: version, Doc: next}, nil
 	}
@@ -307,7 +358,10 @@ func (s *Service) record(id string, doc map[string]any) (store.Record, error) {
 	if err != nil {
 		return store.Record{}, fmt.Errorf("encode %s %s: %w", s.Type.Name, id, err)
 	}
-	rec := store.Record{ID: id, Data: data}
+	rec := store.Record{ID: id, Data: data, Display: displayOf(doc)}
+	if meta, ok := doc["meta"].(map[string]any); ok {
+		rec.Modified, _ = meta["lastModified"].(string)
+	}
 	for _, index := range s.Indexes {
 		target, ok := s.Type.Resolve(index.Attribute)
 		if !ok {
@@ -331,12 +385,31 @@ func (s *Service) record(id string, doc map[string]any) (store.Record, error) {
 	return rec, nil
 }
 
+// resource decodes a stored record. The record's version and modification
+// time win over the document's meta, because joining or leaving a group
+// moves them on without rewriting the document.
 func (s *Service) resource(rec store.Record) (Resource, error) {
 	doc := decodeCopy(rec.Data)
 	if doc == nil {
 		return Resource{}, fmt.Errorf("decode stored %s %s: invalid JSON", s.Type.Name, rec.ID)
 	}
-	return Resource{ID: rec.ID, Version: rec.Version, Doc: doc}, nil
+	if meta, ok := doc["meta"].(map[string]any); ok {
+		meta["version"] = versionTag(rec.Version)
+		if rec.Modified != "" {
+			meta["lastModified"] = rec.Modified
+		}
+	}
+	return Resource{ID: rec.ID, Version: rec.Version, Doc: doc, Sequence: rec.Sequence}, nil
+}
+
+// displayOf returns the name that groups show for a member: its
+// displayName, else its userName.
+func displayOf(doc map[string]any) string {
+	if name, ok := doc["displayName"].(string); ok && name != "" {
+		return name
+	}
+	name, _ := doc["userName"].(string)
+	return name
 }
 
 func (s *Service) readError(err error, id string) error {
@@ -359,6 +432,9 @@ func (s *Service) writeError(err error, doc map[string]any) error {
 	}
 	if errors.Is(err, store.ErrVersionMismatch) {
 		return scimerr.Conflict("a %s with this id already exists", s.Type.Name)
+	}
+	if err := memberError(err); scimerr.As(err) != nil {
+		return err
 	}
 	return fmt.Errorf("write %s: %w", s.Type.Name, err)
 }

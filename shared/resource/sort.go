@@ -191,7 +191,7 @@ func foldKey(s string) string {
 // topK keeps the first k resources in sort order seen so far, so that a
 // sorted scan holds at most k resources whatever the directory size.
 type topK struct {
-	order *sorter
+	less  func(a, b Resource) bool
 	limit int
 	items []Resource
 }
@@ -200,7 +200,7 @@ func (h *topK) Len() int { return len(h.items) }
 
 // Less puts the resource that sorts last at the root, so that it is the one
 // dropped when a better one arrives.
-func (h *topK) Less(i, j int) bool { return h.order.less(h.items[j], h.items[i]) }
+func (h *topK) Less(i, j int) bool { return h.less(h.items[j], h.items[i]) }
 func (h *topK) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
 func (h *topK) Push(x any)         { h.items = append(h.items, x.(Resource)) }
 func (h *topK) Pop() any {
@@ -218,7 +218,7 @@ func (h *topK) offer(r Resource) {
 		heap.Push(h, r)
 		return
 	}
-	if h.order.less(r, h.items[0]) {
+	if h.less(r, h.items[0]) {
 		h.items[0] = r
 		heap.Fix(h, 0)
 	}
@@ -231,4 +231,24 @@ func (h *topK) sorted() []Resource {
 		out[i] = heap.Pop(h).(Resource)
 	}
 	return out
+}
+
+// place stores value in doc where key reads it, so that a resource built
+// from a cursor sorts exactly where the cursor's resource did.
+func (o *sorter) place(doc map[string]any, value any) {
+	if value == nil {
+		return
+	}
+	if o.target.Sub != nil {
+		value = map[string]any{o.target.Sub.Name: value}
+	}
+	if o.target.Attr.MultiValued {
+		value = []any{value}
+	}
+	container := doc
+	if o.target.IsExtension(o.rt) {
+		container = map[string]any{}
+		doc[o.target.Schema.ID] = container
+	}
+	container[o.target.Attr.Name] = value
 }

@@ -142,7 +142,17 @@ func ServiceProviderConfigDocument(opts ServerOptions, baseURL string) map[strin
 		"filter":           map[string]any{"supported": true, "maxResults": opts.MaxResults},
 		"changePassword":   unsupported,
 		"sort":             map[string]any{"supported": true},
-		"etag":             map[string]any{"supported": true},
+		// RFC 9865: cursors are stateless, so they never expire and no
+		// cursorTimeout is advertised. Index paging stays the default for
+		// clients that know only RFC 7644.
+		"pagination": map[string]any{
+			"cursor":                  true,
+			"index":                   true,
+			"defaultPaginationMethod": "index",
+			"defaultPageSize":         opts.MaxResults,
+			"maxPageSize":             opts.MaxResults,
+		},
+		"etag": map[string]any{"supported": true},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",
 			"name":        "Bearer token",

@@ -22,8 +22,6 @@ var Group = &Schema{
 }
 
 // GroupType is the Group resource type, served at /Groups.
-// NOTE: no function serves /Groups yet, so the server's registry does not
-// list this type.
 var GroupType = &ResourceType{
 	ID:          "Group",
 	Name:        "Group",

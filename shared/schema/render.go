@@ -159,10 +159,20 @@ func nonEmptyValue(value any) (any, bool) {
 	return value, true
 }
 
+// Elements is implemented by a multi-valued complex value that a service
+// keeps in a compact form instead of []any. Render returns it unchanged and
+// calls Elements only when a projection selects sub-attributes.
+type Elements interface {
+	Elements() []any
+}
+
 // selectSubAttributes keeps (keep true) or drops (keep false) the
 // sub-attributes whose keys are in the set, for one complex value or each
 // element of a multi-valued one.
 func selectSubAttributes(owner *Schema, attr *Attribute, value any, set map[string]bool, keep bool) any {
+	if list, ok := value.(Elements); ok {
+		value = list.Elements()
+	}
 	filter := func(object map[string]any) map[string]any {
 		out := map[string]any{}
 		for key, subValue := range object {
@@ -195,4 +205,30 @@ func selectSubAttributes(owner *Schema, attr *Attribute, value any, set map[stri
 		return out
 	}
 	return value
+}
+
+// Returns reports whether a response with projection p holds the top-level
+// core attribute name, following the same rules as Render. Services use it
+// to skip reading values that the response would drop.
+func (rt *ResourceType) Returns(p Projection, name string) bool {
+	attr := rt.Schema.Attr(name)
+	if attr == nil {
+		return false
+	}
+	key := projectionKey(rt.Schema, attr, nil)
+	switch attr.EffectiveReturned() {
+	case ReturnedNever:
+		return false
+	case ReturnedAlways:
+		return true
+	case ReturnedRequest:
+		return p.include[key] || p.include[key+">"]
+	}
+	if p.exclude[key] {
+		return false
+	}
+	if p.include != nil {
+		return p.include[key] || p.include[key+">"]
+	}
+	return true
 }

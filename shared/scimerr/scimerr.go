@@ -25,6 +25,12 @@ const (
 	Sensitive     = "sensitive"
 )
 
+// Error types that RFC 9865 adds for cursor paging.
+const (
+	InvalidCursor = "invalidCursor"
+	InvalidCount  = "invalidCount"
+)
+
 // Error is a SCIM error that a client may see: an HTTP status, an optional
 // scimType and a detail written for the client. Its text never contains
 // internal causes such as Redis errors.

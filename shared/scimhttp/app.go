@@ -63,6 +63,15 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 		Indexes:    resource.UserIndexes(),
 		BaseURL:    cfg.BaseURL,
 		MaxResults: cfg.MaxResults,
+		MaxMembers: cfg.MaxMembersReturned,
+	}
+	groups := &resource.Service{
+		Type:       schema.GroupType,
+		Store:      st,
+		Indexes:    resource.GroupIndexes(),
+		BaseURL:    cfg.BaseURL,
+		MaxResults: cfg.MaxResults,
+		MaxMembers: cfg.MaxMembersReturned,
 	}
 
 	logger := logging.New(logOutput, cfg.LogLevel, function)
@@ -74,8 +83,8 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 		Config:   cfg,
 		Log:      logger,
 		Auth:     NewAuthenticator(cfg.BearerTokens),
-		Registry: &schema.Registry{Types: []*schema.ResourceType{userType}},
-		Services: map[string]*resource.Service{userType.ID: users},
+		Registry: &schema.Registry{Types: []*schema.ResourceType{userType, schema.GroupType}},
+		Services: map[string]*resource.Service{userType.ID: users, schema.GroupType.ID: groups},
 		Function: function,
 		client:   client,
 	}, nil

@@ -25,6 +25,9 @@ func CreateResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
+		if err := svc.Expand(ctx, []resource.Resource{created}, projection, true); err != nil {
+			return Response{}, err
+		}
 		return resourceResponse(http.StatusCreated, svc, created, projection), nil
 	}
 }
@@ -50,6 +53,9 @@ func GetResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
+		if err := svc.Expand(ctx, []resource.Resource{found}, projection, false); err != nil {
+			return Response{}, err
+		}
 		return resourceResponse(http.StatusOK, svc, found, projection), nil
 	}
 }
@@ -65,13 +71,19 @@ func ReplaceResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
+		if err := svc.Expand(ctx, []resource.Resource{replaced}, projection, true); err != nil {
+			return Response{}, err
+		}
 		return resourceResponse(http.StatusOK, svc, replaced, projection), nil
 	}
 }
 
 // PatchResource returns the operation for PATCH (RFC 7644 section 3.5.2):
 // 200 with the resource, which the Microsoft SCIM validator requires for
-// users.
+// users. A group PATCH returns 204 with the ETag unless the request has an
+// attributes or excludedAttributes parameter, because the full group
+// contains every member and costs as much as the group is large. Entra ID
+// expects 204 there.
 func PatchResource(resourceType string) Operation {
 	return func(ctx context.Context, app *App, req Request) (Response, error) {
 		svc, projection, err := app.service(resourceType, req)
@@ -80,6 +92,14 @@ func PatchResource(resourceType string) Operation {
 		}
 		patched, err := svc.Patch(ctx, req.ID, req.Body, conditions(req))
 		if err != nil {
+			return Response{}, err
+		}
+		if svc.HoldsMembers() && param(req.Query, "attributes") == "" && param(req.Query, "excludedAttributes") == "" {
+			header := http.Header{}
+			header.Set("ETag", patched.ETag())
+			return Response{Status: http.StatusNoContent, Header: header}, nil
+		}
+		if err := svc.Expand(ctx, []resource.Resource{patched}, projection, true); err != nil {
 			return Response{}, err
 		}
 		return resourceResponse(http.StatusOK, svc, patched, projection), nil
@@ -124,17 +144,31 @@ func ListResources(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
+		if err := svc.Expand(ctx, page.Resources, projection, false); err != nil {
+			return Response{}, err
+		}
 		resources := make([]any, 0, len(page.Resources))
 		for _, r := range page.Resources {
 			resources = append(resources, svc.Type.Render(r.Doc, projection))
 		}
-		return Response{Status: http.StatusOK, Body: map[string]any{
+		body := map[string]any{
 			"schemas":      []string{schema.ListResponseURN},
 			"totalResults": page.TotalResults,
-			"startIndex":   page.StartIndex,
 			"itemsPerPage": len(resources),
 			"Resources":    resources,
-		}}, nil
+		}
+		if query.Cursored {
+			// RFC 9865 pages carry cursors instead of startIndex.
+			if page.NextCursor != "" {
+				body["nextCursor"] = page.NextCursor
+			}
+			if page.PreviousCursor != "" {
+				body["previousCursor"] = page.PreviousCursor
+			}
+		} else {
+			body["startIndex"] = page.StartIndex
+		}
+		return Response{Status: http.StatusOK, Body: body}, nil
 	}
 }
 
@@ -171,6 +205,11 @@ func resourceResponse(status int, svc *resource.Service, r resource.Resource, pr
 type listParameters struct {
 	filter, startIndex, count, attributes, excluded string
 	sortBy, sortOrder                               string
+	// cursor is the RFC 9865 cursor. hasCursor is true when the request
+	// has a cursor parameter, even an empty one, which selects cursor
+	// paging.
+	cursor    string
+	hasCursor bool
 }
 
 func listParams(req Request) (listParameters, error) {
@@ -183,6 +222,8 @@ func listParams(req Request) (listParameters, error) {
 			excluded:   param(req.Query, "excludedAttributes"),
 			sortBy:     param(req.Query, "sortBy"),
 			sortOrder:  param(req.Query, "sortOrder"),
+			cursor:     param(req.Query, "cursor"),
+			hasCursor:  hasParam(req.Query, "cursor"),
 		}, nil
 	}
 	return searchParams(req.Body)
@@ -221,13 +262,22 @@ func searchParams(body []byte) (listParameters, error) {
 			if p.sortOrder, err = stringMember(key, value); err != nil {
 				return p, err
 			}
+		case "cursor":
+			if p.cursor, err = stringMember(key, value); err != nil {
+				return p, err
+			}
+			p.hasCursor = true
 		}
 	}
 	return p, nil
 }
 
 func (p listParameters) parse(rt *schema.ResourceType) (resource.Query, schema.Projection, error) {
-	q := resource.Query{Filter: p.filter, StartIndex: 1, Count: -1, SortBy: p.sortBy, SortOrder: p.sortOrder}
+	q := resource.Query{Filter: p.filter, StartIndex: 1, Count: -1, SortBy: p.sortBy, SortOrder: p.sortOrder,
+		Cursored: p.hasCursor, Cursor: p.cursor}
+	if p.hasCursor && p.startIndex != "" {
+		return q, schema.Projection{}, scimerr.BadRequest(scimerr.InvalidValue, "use either startIndex or cursor, not both")
+	}
 	if p.startIndex != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(p.startIndex))
 		if err != nil {
@@ -246,6 +296,17 @@ func (p listParameters) parse(rt *schema.ResourceType) (resource.Query, schema.P
 	}
 	projection, err := rt.ParseProjection(p.attributes, p.excluded)
 	return q, projection, err
+}
+
+// hasParam reports whether the query names a parameter, even with an empty
+// value, matching its name without regard to letter case.
+func hasParam(query map[string][]string, name string) bool {
+	for key := range query {
+		if strings.EqualFold(key, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // param returns a query parameter, matching its name without regard to

@@ -71,7 +71,7 @@ func TestConnectSentinel(t *testing.T) {
 
 	direct := redis.NewClient(&redis.Options{Addr: master.Addr})
 	defer direct.Close()
-	if n, err := direct.Exists(ctx, "test:{User}:r:u1").Result(); err != nil || n != 1 {
+	if n, err := direct.Exists(ctx, "{test}:User:r:u1").Result(); err != nil || n != 1 {
 		t.Errorf("record on the master: exists = %d, %v; want 1", n, err)
 	}
 }

@@ -34,8 +34,17 @@ func (e *ConflictError) Error() string {
 // Record is one stored resource with the index entries kept for it.
 type Record struct {
 	ID string
-	// Version starts at 1 and grows by one with every write.
+	// Version starts at 1 and grows by one with every write, and also when
+	// the resource joins or leaves a group.
 	Version int64
+	// Modified is the time of the last change that Version counts, as the
+	// writer passed it. Membership changes set it without rewriting Data.
+	Modified string
+	// Display is the name that groups show beside the resource's id.
+	Display string
+	// Sequence is the resource's place in creation order: it grows with
+	// every create of the type. Scan, Page and After fill it; 0 elsewhere.
+	Sequence int64
 	// Data is the resource as a JSON document.
 	Data []byte
 	// Unique maps a unique index name to this resource's key in it. Two
@@ -43,6 +52,51 @@ type Record struct {
 	Unique map[string]string
 	// Index maps a non-unique index name to this resource's keys in it.
 	Index map[string][]string
+	// Members, when not nil, changes the direct members of a group in the
+	// same atomic write. Reads leave it nil.
+	Members *MemberChange
+}
+
+// MemberChange is a change to the direct members of a group. Its cost grows
+// with the number of ids it lists, not with the size of the group, except
+// that Replace reads every current member.
+type MemberChange struct {
+	// Replace removes every current member that Add does not list.
+	Replace bool
+	// Remove lists member ids to remove; ids that are not members are
+	// ignored.
+	Remove []string
+	// Add lists members to add; members that are already there stay once.
+	Add []NewMember
+}
+
+// NewMember is a member to add to a group.
+type NewMember struct {
+	ID string
+	// Type is the resource type the member must have, or "" for any.
+	Type string
+}
+
+// Member is one direct member of a group, or one group of a resource.
+type Member struct {
+	ID      string
+	Type    string
+	Display string
+}
+
+// MissingMemberError means an added member id names no resource of a member
+// type, or one of another type than the caller required.
+type MissingMemberError struct {
+	ID string
+	// WrongType is true when the resource exists with another type.
+	WrongType bool
+}
+
+func (e *MissingMemberError) Error() string {
+	if e.WrongType {
+		return fmt.Sprintf("member %s has another resource type", e.ID)
+	}
+	return fmt.Sprintf("member %s does not exist", e.ID)
 }
 
 // Redis is a store backed by one Redis server, a Sentinel group or a
@@ -52,8 +106,17 @@ type Redis struct {
 	prefix string
 }
 
+// Resource types that take part in group membership. Members of a group
+// are resources of MemberTypes, and only GroupType resources have members.
+const GroupType = "Group"
+
+// MemberTypes lists the resource types a group member may have, in the
+// order in which a member id is looked up.
+var MemberTypes = []string{"User", "Group"}
+
 // New returns a store that keeps its keys under prefix, such as "scim", in
-// the given client. The caller owns the client and closes it.
+// the given client. The caller owns the client and closes it. The prefix
+// must not hold "{" or "}", because it becomes the Cluster hash tag.
 func New(client redis.UniversalClient, prefix string) *Redis {
 	return &Redis{client: client, prefix: prefix}
 }
@@ -70,30 +133,39 @@ type indexEntries struct {
 	Index  map[string][]string `json:"i,omitempty"`
 }
 
-// Create stores a new record with version 1. It returns a *ConflictError
-// when a unique key is taken and ErrVersionMismatch when the id exists.
+// Create stores a new record with version 1 and adds rec.Members, if any.
+// It returns a *ConflictError when a unique key is taken,
+// ErrVersionMismatch when the id exists and a *MissingMemberError when an
+// added member does not exist.
 func (s *Redis) Create(ctx context.Context, resourceType string, rec Record) error {
-	return s.write(ctx, resourceType, rec.ID, 0, nil, &rec)
+	_, err := s.write(ctx, resourceType, rec.ID, 0, nil, &rec, true)
+	return err
 }
 
 // Update replaces the record whose current version is old.Version and
-// whose index entries are old's with rec, and stores it as version
-// old.Version+1. It returns ErrVersionMismatch when the stored version
-// differs, for example after a concurrent write or a delete, and a
-// *ConflictError when a new unique key is taken by another resource.
-func (s *Redis) Update(ctx context.Context, resourceType string, old, rec Record) error {
-	return s.write(ctx, resourceType, old.ID, old.Version, &old, &rec)
+// whose index entries are old's with rec, applies rec.Members, and returns
+// the version now stored: old.Version+1, or old.Version when dataChanged is
+// false and the member change changed nothing. It returns
+// ErrVersionMismatch when the stored version differs, for example after a
+// concurrent write or a delete, a *ConflictError when a new unique key is
+// taken by another resource, and a *MissingMemberError when an added member
+// does not exist. Nothing is written when it returns an error.
+func (s *Redis) Update(ctx context.Context, resourceType string, old, rec Record, dataChanged bool) (int64, error) {
+	return s.write(ctx, resourceType, old.ID, old.Version, &old, &rec, dataChanged)
 }
 
 // Delete removes the record and its index entries if its version is still
-// old.Version, and returns ErrVersionMismatch otherwise.
+// old.Version, and returns ErrVersionMismatch otherwise. The resource
+// leaves every group that holds it, and a group's members lose it from
+// their groups, in the same atomic step.
 func (s *Redis) Delete(ctx context.Context, resourceType string, old Record) error {
-	return s.write(ctx, resourceType, old.ID, old.Version, &old, nil)
+	_, err := s.write(ctx, resourceType, old.ID, old.Version, &old, nil, true)
+	return err
 }
 
 // Get returns the record with the given id, or ErrNotFound.
 func (s *Redis) Get(ctx context.Context, resourceType, id string) (Record, error) {
-	values, err := s.client.HMGet(ctx, s.recordKey(resourceType, id), "d", "v", "x").Result()
+	values, err := s.client.HMGet(ctx, s.recordKey(resourceType, id), recordFields...).Result()
 	if err != nil {
 		return Record{}, fmt.Errorf("get %s %s: %w", resourceType, id, err)
 	}
@@ -109,7 +181,7 @@ func (s *Redis) GetMany(ctx context.Context, resourceType string, ids []string) 
 	pipe := s.client.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.recordKey(resourceType, id), "d", "v", "x")
+		cmds[i] = pipe.HMGet(ctx, s.recordKey(resourceType, id), recordFields...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("get %d %s records: %w", len(ids), resourceType, err)
@@ -167,18 +239,77 @@ func (s *Redis) Page(ctx context.Context, resourceType string, offset, limit int
 	if limit <= 0 {
 		return nil, nil
 	}
-	ids, err := s.client.ZRange(ctx, s.orderKey(resourceType), offset, offset+limit-1).Result()
+	entries, err := s.client.ZRangeWithScores(ctx, s.orderKey(resourceType), offset, offset+limit-1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("page %s: %w", resourceType, err)
 	}
-	return s.GetMany(ctx, resourceType, ids)
+	return s.getSequenced(ctx, resourceType, entries)
 }
 
-// Scan calls visit for every record in creation order, reading batch
-// records at a time, until visit returns false or an error. Records created
-// or deleted during the scan may or may not be visited, but no record is
-// visited twice.
-func (s *Redis) Scan(ctx context.Context, resourceType string, batch int64, visit func(Record) (bool, error)) error {
+// After returns up to limit records in creation order whose Sequence is
+// greater than sequence; 0 starts at the first record.
+func (s *Redis) After(ctx context.Context, resourceType string, sequence, limit int64) ([]Record, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	entries, err := s.client.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
+		Key:     s.orderKey(resourceType),
+		Start:   "(" + strconv.FormatInt(sequence, 10),
+		Stop:    "+inf",
+		ByScore: true,
+		Count:   limit,
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("page %s: %w", resourceType, err)
+	}
+	return s.getSequenced(ctx, resourceType, entries)
+}
+
+// SequencesUpTo returns the Sequence values of up to limit records whose
+// Sequence is at most sequence, newest first. It reads no records.
+func (s *Redis) SequencesUpTo(ctx context.Context, resourceType string, sequence, limit int64) ([]int64, error) {
+	entries, err := s.client.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
+		Key:     s.orderKey(resourceType),
+		Start:   strconv.FormatInt(sequence, 10),
+		Stop:    "-inf",
+		ByScore: true,
+		Rev:     true,
+		Count:   limit,
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("page %s backwards: %w", resourceType, err)
+	}
+	out := make([]int64, len(entries))
+	for i, entry := range entries {
+		out[i] = int64(entry.Score)
+	}
+	return out, nil
+}
+
+// getSequenced reads the records of creation-order entries and sets their
+// Sequence from the entries' scores.
+func (s *Redis) getSequenced(ctx context.Context, resourceType string, entries []redis.Z) ([]Record, error) {
+	ids := make([]string, len(entries))
+	sequences := make(map[string]int64, len(entries))
+	for i, entry := range entries {
+		ids[i], _ = entry.Member.(string)
+		sequences[ids[i]] = int64(entry.Score)
+	}
+	records, err := s.GetMany(ctx, resourceType, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range records {
+		records[i].Sequence = sequences[records[i].ID]
+	}
+	return records, nil
+}
+
+// Scan calls visit with every record in creation order, batch records at a
+// time, until visit returns false or an error. Records created or deleted
+// during the scan may or may not be visited, but no record is visited
+// twice.
+func (s *Redis) Scan(ctx context.Context, resourceType string, batch int64, visit func([]Record) (bool, error)) error {
 	after := "-inf"
 	for {
 		entries, err := s.client.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
@@ -195,16 +326,12 @@ func (s *Redis) Scan(ctx context.Context, resourceType string, batch int64, visi
 			return nil
 		}
 
-		ids := make([]string, len(entries))
-		for i, entry := range entries {
-			ids[i], _ = entry.Member.(string)
-		}
-		records, err := s.GetMany(ctx, resourceType, ids)
+		records, err := s.getSequenced(ctx, resourceType, entries)
 		if err != nil {
 			return err
 		}
-		for _, rec := range records {
-			more, err := visit(rec)
+		if len(records) > 0 {
+			more, err := visit(records)
 			if err != nil || !more {
 				return err
 			}
@@ -216,23 +343,31 @@ func (s *Redis) Scan(ctx context.Context, resourceType string, batch int64, visi
 	}
 }
 
+// recordFields are the fields of a record hash: document, version, index
+// entries, display name and modification time.
+var recordFields = []string{"d", "v", "x", "n", "m"}
+
 // write runs the write script: it checks that the record is at version
-// expected (0 for one that must not exist), checks the new unique keys,
-// removes old's index entries and stores rec with its entries. A nil rec
-// deletes the record.
-func (s *Redis) write(ctx context.Context, resourceType, id string, expected int64, old, rec *Record) error {
+// expected (0 for one that must not exist), checks the new unique keys and
+// added members, removes old's index entries and stores rec with its
+// entries and member change. A nil rec deletes the record.
+func (s *Redis) write(ctx context.Context, resourceType, id string, expected int64, old, rec *Record, dataChanged bool) (int64, error) {
 	var oldEntries, newEntries indexEntries
 	if old != nil {
 		oldEntries = indexEntries{Unique: old.Unique, Index: old.Index}
 	}
-	data, blob := "", ""
+	data, blob, display, modified := "", "", "", ""
+	var members MemberChange
 	if rec != nil {
 		newEntries = indexEntries{Unique: rec.Unique, Index: rec.Index}
 		encoded, err := json.Marshal(newEntries)
 		if err != nil {
-			return fmt.Errorf("encode index entries of %s %s: %w", resourceType, id, err)
+			return 0, fmt.Errorf("encode index entries of %s %s: %w", resourceType, id, err)
 		}
-		data, blob = string(rec.Data), string(encoded)
+		data, blob, display, modified = string(rec.Data), string(encoded), rec.Display, rec.Modified
+		if rec.Members != nil {
+			members = *rec.Members
+		}
 	}
 
 	oldUniqueKeys, oldUniqueFields, _ := s.uniqueArgs(resourceType, oldEntries.Unique)
@@ -246,31 +381,55 @@ func (s *Redis) write(ctx context.Context, resourceType, id string, expected int
 	keys = append(keys, oldSets...)
 	keys = append(keys, newSets...)
 
-	args := []any{id, expected, data, blob, len(oldUniqueKeys), len(newUniqueKeys), len(oldSets), len(newSets)}
+	args := []any{id, expected, data, blob, len(oldUniqueKeys), len(newUniqueKeys), len(oldSets), len(newSets),
+		s.tag(), resourceType, modified, display, flag(dataChanged), flag(members.Replace),
+		len(members.Remove), len(members.Add), GroupType, strings.Join(MemberTypes, ",")}
 	for _, field := range oldUniqueFields {
 		args = append(args, field)
 	}
 	for _, field := range newUniqueFields {
 		args = append(args, field)
 	}
+	for _, member := range members.Remove {
+		args = append(args, member)
+	}
+	for _, member := range members.Add {
+		args = append(args, member.ID, member.Type)
+	}
 
 	result, err := writeScript.Run(ctx, s.client, keys, args...).Text()
 	if err != nil {
-		return fmt.Errorf("write %s %s: %w", resourceType, id, err)
+		return 0, fmt.Errorf("write %s %s: %w", resourceType, id, err)
 	}
-	switch {
-	case result == "ok":
-		return nil
-	case result == "version":
-		return ErrVersionMismatch
-	case strings.HasPrefix(result, "conflict:"):
-		n, _ := strconv.Atoi(strings.TrimPrefix(result, "conflict:"))
-		if n >= 1 && n <= len(newUniqueNames) {
-			return &ConflictError{Index: newUniqueNames[n-1]}
+	status, detail, _ := strings.Cut(result, ":")
+	switch status {
+	case "ok", "same":
+		version, err := strconv.ParseInt(detail, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("write %s %s: unexpected script result %q", resourceType, id, result)
 		}
-		return &ConflictError{}
+		return version, nil
+	case "version":
+		return 0, ErrVersionMismatch
+	case "conflict":
+		n, _ := strconv.Atoi(detail)
+		if n >= 1 && n <= len(newUniqueNames) {
+			return 0, &ConflictError{Index: newUniqueNames[n-1]}
+		}
+		return 0, &ConflictError{}
+	case "missing":
+		return 0, &MissingMemberError{ID: detail}
+	case "type":
+		return 0, &MissingMemberError{ID: detail, WrongType: true}
 	}
-	return fmt.Errorf("write %s %s: unexpected script result %q", resourceType, id, result)
+	return 0, fmt.Errorf("write %s %s: unexpected script result %q", resourceType, id, result)
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func (s *Redis) uniqueArgs(resourceType string, unique map[string]string) (keys, fields, names []string) {
@@ -310,18 +469,22 @@ func decodeRecord(id string, values []any) (Record, error) {
 		}
 		rec.Unique, rec.Index = entries.Unique, entries.Index
 	}
+	rec.Display, _ = values[3].(string)
+	rec.Modified, _ = values[4].(string)
 	return rec, nil
 }
 
-// Key layout. The braces form the Redis Cluster hash tag, which puts all
-// keys of one resource type into one slot, so the write script and the
-// GetMany pipeline stay within one slot. Every key starts with the same
-// prefix + ":{" + resourceType + "}", so Redis takes the same tag from each
-// of them even when the prefix holds a brace.
-// NOTE: a prefix that contains "{}" makes Redis hash each whole key, which
-// spreads the keys of one type over several slots and breaks Cluster writes.
+// Key layout. Every key starts with the prefix in braces, which is the
+// Redis Cluster hash tag, so all keys of one prefix share one slot. The
+// write script can then update a group, its members and their
+// back-references in one atomic step, and a GetMany pipeline stays within
+// one slot.
+// NOTE: one Cluster node therefore holds the whole directory of a prefix;
+// Cluster adds failover, not capacity.
+func (s *Redis) tag() string { return "{" + s.prefix + "}:" }
+
 func (s *Redis) base(resourceType string) string {
-	return s.prefix + ":{" + resourceType + "}:"
+	return s.tag() + resourceType + ":"
 }
 
 func (s *Redis) recordKey(resourceType, id string) string {
@@ -339,3 +502,10 @@ func (s *Redis) uniqueKey(resourceType, index string) string {
 func (s *Redis) indexKey(resourceType, index, key string) string {
 	return s.base(resourceType) + "i:" + index + ":" + key
 }
+
+// membersKey is the hash of a group's direct members: member id to
+// "Type:display".
+func (s *Redis) membersKey(groupID string) string { return s.tag() + "m:" + groupID }
+
+// memberOfKey is the set of groups that hold the resource directly.
+func (s *Redis) memberOfKey(id string) string { return s.tag() + "of:" + id }

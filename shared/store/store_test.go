@@ -113,10 +113,10 @@ func TestUpdateChecksVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := s.Update(ctx, "User", old, record("u1", "alicia")); err != nil {
+	if _, err := s.Update(ctx, "User", old, record("u1", "alicia"), true); err != nil {
 		t.Fatalf("first update: %v", err)
 	}
-	if err := s.Update(ctx, "User", old, record("u1", "ally")); !errors.Is(err, store.ErrVersionMismatch) {
+	if _, err := s.Update(ctx, "User", old, record("u1", "ally"), true); !errors.Is(err, store.ErrVersionMismatch) {
 		t.Fatalf("stale update err = %v, want ErrVersionMismatch", err)
 	}
 
@@ -147,7 +147,7 @@ func TestUpdateRejectsTakenUniqueKey(t *testing.T) {
 	}
 
 	var conflict *store.ConflictError
-	if err := s.Update(ctx, "User", old, record("u2", "alice")); !errors.As(err, &conflict) {
+	if _, err := s.Update(ctx, "User", old, record("u2", "alice"), true); !errors.As(err, &conflict) {
 		t.Fatalf("err = %v, want ConflictError", err)
 	}
 	id, err := s.LookupUnique(ctx, "User", "userName", "bob")
@@ -196,8 +196,13 @@ func TestScanVisitsAllInOrder(t *testing.T) {
 	}
 
 	var seen []string
-	err := s.Scan(ctx, "User", 7, func(rec store.Record) (bool, error) {
-		seen = append(seen, rec.ID)
+	err := s.Scan(ctx, "User", 7, func(records []store.Record) (bool, error) {
+		if len(records) > 7 {
+			t.Errorf("batch of %d records, want at most 7", len(records))
+		}
+		for _, rec := range records {
+			seen = append(seen, rec.ID)
+		}
 		return true, nil
 	})
 	if err != nil {

@@ -1,0 +1,140 @@
+package resource_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/scimfaas/scimfaas/shared/resource"
+	"github.com/scimfaas/scimfaas/shared/schema"
+)
+
+// newGroupService returns a Group service that shares users' store.
+func newGroupService(users *resource.Service) *resource.Service {
+	return &resource.Service{
+		Type:       schema.GroupType,
+		Store:      users.Store,
+		Indexes:    resource.GroupIndexes(),
+		BaseURL:    baseURL,
+		MaxResults: 100,
+	}
+}
+
+func TestMembershipFilters(t *testing.T) {
+	ctx := testContext(t)
+	users := newService(t)
+	groups := newGroupService(users)
+
+	u1 := create(t, ctx, users, "u1@example.com", nil).ID
+	u2 := create(t, ctx, users, "u2@example.com", nil).ID
+	u3 := create(t, ctx, users, "u3@example.com", nil).ID
+	newGroup := func(name string, members ...string) string {
+		list := make([]any, len(members))
+		for i, id := range members {
+			list[i] = map[string]any{"value": id}
+		}
+		body := fmt.Sprintf(`{"displayName":%q,"members":%s}`, name, mustJSON(t, list))
+		r, err := groups.Create(ctx, []byte(body))
+		if err != nil {
+			t.Fatalf("create group %s: %v", name, err)
+		}
+		return r.ID
+	}
+	g1 := newGroup("Staff", u1, u2)
+	g2 := newGroup("Admins", u1)
+	g3 := newGroup("Empty")
+
+	ids := func(svc *resource.Service, expr string) []string {
+		t.Helper()
+		page, err := svc.List(ctx, resource.Query{Filter: expr, StartIndex: 1, Count: -1})
+		if err != nil {
+			t.Fatalf("filter %s: %v", expr, err)
+		}
+		var out []string
+		for _, r := range page.Resources {
+			out = append(out, r.ID)
+			if r.Doc["members"] != nil || r.Doc["groups"] != nil {
+				t.Errorf("filter %s left membership values in %s", expr, r.ID)
+			}
+		}
+		if page.TotalResults != len(out) {
+			t.Errorf("filter %s: totalResults %d for %d resources", expr, page.TotalResults, len(out))
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(list ...string) []string {
+		slices.Sort(list)
+		return list
+	}
+
+	for _, tt := range []struct {
+		svc  *resource.Service
+		expr string
+		want []string
+	}{
+		{groups, fmt.Sprintf(`members eq %q`, u1), sorted(g1, g2)},
+		{groups, fmt.Sprintf(`members.value eq %q`, u2), []string{g1}},
+		{groups, fmt.Sprintf(`members[value eq %q and type eq "User"]`, u1), sorted(g1, g2)},
+		{groups, fmt.Sprintf(`members[value eq %q and type eq "Group"]`, u1), nil},
+		{groups, fmt.Sprintf(`id eq %q and members eq %q`, g2, u1), []string{g2}},
+		{groups, fmt.Sprintf(`id eq %q and members eq %q`, g2, u2), nil},
+		{groups, fmt.Sprintf(`not (members eq %q)`, u1), []string{g3}},
+		{groups, fmt.Sprintf(`displayName eq "empty" or members eq %q`, u2), sorted(g1, g3)},
+		{groups, fmt.Sprintf(`displayName sw "A" and members eq %q`, u1), []string{g2}},
+		{users, fmt.Sprintf(`groups eq %q`, g1), sorted(u1, u2)},
+		{users, fmt.Sprintf(`groups.value eq %q and userName eq "u2@example.com"`, g1), []string{u2}},
+		{users, fmt.Sprintf(`groups[value eq %q]`, g2), []string{u1}},
+		{users, `groups.display eq "staff"`, sorted(u1, u2)},
+		{users, `not (groups pr)`, []string{u3}},
+		{users, fmt.Sprintf(`groups.value eq %q`, g3), nil},
+	} {
+		if got := ids(tt.svc, tt.expr); !slices.Equal(got, tt.want) {
+			t.Errorf("%s %s = %v, want %v", tt.svc.Type.Name, tt.expr, got, tt.want)
+		}
+	}
+
+	for _, expr := range []string{`members pr`, `members[type eq "User"]`, `members.display eq "x"`, fmt.Sprintf(`members ne %q`, u1)} {
+		_, err := groups.List(ctx, resource.Query{Filter: expr, StartIndex: 1, Count: -1})
+		checkSCIMError(t, err, http.StatusBadRequest, "invalidFilter")
+	}
+}
+
+func TestExpandLimitsMembers(t *testing.T) {
+	ctx := testContext(t)
+	users := newService(t)
+	groups := newGroupService(users)
+	groups.MaxMembers = 2
+	var members []any
+	for i := range 3 {
+		members = append(members, map[string]any{"value": create(t, ctx, users, fmt.Sprintf("m%d@example.com", i), nil).ID})
+	}
+	created, err := groups.Create(ctx, []byte(fmt.Sprintf(`{"displayName":"Big","members":%s}`, mustJSON(t, members))))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := groups.Get(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSCIMError(t, groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, false), http.StatusBadRequest, "tooMany")
+	if err := groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, true); err != nil || got.Doc["members"] != nil {
+		t.Errorf("Expand with omitLarge: err %v, members %v; want no members", err, got.Doc["members"])
+	}
+	excluded, _ := groups.Type.ParseProjection("", "members")
+	if err := groups.Expand(ctx, []resource.Resource{got}, excluded, false); err != nil {
+		t.Errorf("Expand without members: %v", err)
+	}
+}
+
+func mustJSON(t *testing.T, value any) string {
+	t.Helper()
+	encoded, err := json.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(encoded)
+}
