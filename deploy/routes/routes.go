@@ -1,5 +1,5 @@
 // Package routes writes the edge proxy files in deploy/ from the route table
-// in shared/route: a Traefik v3 IngressRoute, a Gateway API HTTPRoute and an
+// in shared/route: a Traefik v3 IngressRoute, Gateway API HTTPRoutes and an
 // NGINX configuration for faasd hosts. Each file sends a SCIM method and path
 // to the OpenFaaS gateway at /function/<name> followed by the full original
 // path, and sends the rest of the base path to the discovery function, which

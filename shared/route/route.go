@@ -18,7 +18,15 @@ const (
 	UsersReplace = "scim-users-replace"
 	UsersPatch   = "scim-users-patch"
 	UsersDelete  = "scim-users-delete"
-	Discovery    = "scim-discovery"
+
+	GroupsCreate  = "scim-groups-create"
+	GroupsGet     = "scim-groups-get"
+	GroupsList    = "scim-groups-list"
+	GroupsReplace = "scim-groups-replace"
+	GroupsPatch   = "scim-groups-patch"
+	GroupsDelete  = "scim-groups-delete"
+
+	Discovery = "scim-discovery"
 )
 
 // Route maps a method and a path pattern, relative to the SCIM base path, to
@@ -41,6 +49,13 @@ func Table() []Route {
 		{http.MethodPut, "/Users/{id}", UsersReplace},
 		{http.MethodPatch, "/Users/{id}", UsersPatch},
 		{http.MethodDelete, "/Users/{id}", UsersDelete},
+		{http.MethodPost, "/Groups", GroupsCreate},
+		{http.MethodGet, "/Groups", GroupsList},
+		{http.MethodPost, "/Groups/.search", GroupsList},
+		{http.MethodGet, "/Groups/{id}", GroupsGet},
+		{http.MethodPut, "/Groups/{id}", GroupsReplace},
+		{http.MethodPatch, "/Groups/{id}", GroupsPatch},
+		{http.MethodDelete, "/Groups/{id}", GroupsDelete},
 		{http.MethodGet, "/ServiceProviderConfig", Discovery},
 		{http.MethodGet, "/ResourceTypes", Discovery},
 		{http.MethodGet, "/ResourceTypes/{id}", Discovery},

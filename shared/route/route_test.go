@@ -33,6 +33,15 @@ func TestMatch(t *testing.T) {
 		{"put replaces user", http.MethodPut, "/Users/u1", true, route.UsersReplace, "/Users/{id}", "u1", true},
 		{"patch updates user", http.MethodPatch, "/Users/u1", true, route.UsersPatch, "/Users/{id}", "u1", true},
 		{"delete removes user", http.MethodDelete, "/Users/u1", true, route.UsersDelete, "/Users/{id}", "u1", true},
+		{"post creates group", http.MethodPost, "/Groups", true, route.GroupsCreate, "/Groups", "", true},
+		{"get lists groups", http.MethodGet, "/Groups", true, route.GroupsList, "/Groups", "", true},
+		{"list groups lower case", http.MethodGet, "/groups", true, route.GroupsList, "/Groups", "", true},
+		{"post searches groups", http.MethodPost, "/Groups/.search", true, route.GroupsList, "/Groups/.search", "", true},
+		{"search groups upper case", http.MethodPost, "/groups/.SEARCH", true, route.GroupsList, "/Groups/.search", "", true},
+		{"get one group", http.MethodGet, "/Groups/g1", true, route.GroupsGet, "/Groups/{id}", "g1", true},
+		{"put replaces group", http.MethodPut, "/Groups/g1", true, route.GroupsReplace, "/Groups/{id}", "g1", true},
+		{"patch updates group", http.MethodPatch, "/Groups/g1", true, route.GroupsPatch, "/Groups/{id}", "g1", true},
+		{"delete removes group", http.MethodDelete, "/Groups/g1", true, route.GroupsDelete, "/Groups/{id}", "g1", true},
 		{"service provider config", http.MethodGet, "/ServiceProviderConfig", true, route.Discovery, "/ServiceProviderConfig", "", true},
 		{"all resource types", http.MethodGet, "/ResourceTypes", true, route.Discovery, "/ResourceTypes", "", true},
 		{"resource type by id", http.MethodGet, "/ResourceTypes/User", true, route.Discovery, "/ResourceTypes/{id}", "User", true},
@@ -43,11 +52,14 @@ func TestMatch(t *testing.T) {
 
 		{"get search is not id", http.MethodGet, "/Users/.search", false, "", "", "", true},
 		{"delete search is not id", http.MethodDelete, "/Users/.search", false, "", "", "", true},
+		{"get group search is not id", http.MethodGet, "/Groups/.search", false, "", "", "", true},
+		{"delete group search is not id", http.MethodDelete, "/Groups/.search", false, "", "", "", true},
+		{"put on groups collection", http.MethodPut, "/Groups", false, "", "", "", true},
 		{"put on collection", http.MethodPut, "/Users", false, "", "", "", true},
 		{"post on one user", http.MethodPost, "/Users/u1", false, "", "", "", true},
 		{"delete service provider config", http.MethodDelete, "/ServiceProviderConfig", false, "", "", "", true},
 
-		{"unknown Groups endpoint", http.MethodGet, "/Groups", false, "", "", "", false},
+		{"group members not routed", http.MethodGet, "/Groups/g1/members", false, "", "", "", false},
 		{"too many segments", http.MethodGet, "/Users/u1/extra", false, "", "", "", false},
 		{"empty id segment", http.MethodGet, "/Users//x", false, "", "", "", false},
 		{"empty relative path", http.MethodGet, "", false, "", "", "", false},
@@ -151,7 +163,9 @@ func TestFunctions(t *testing.T) {
 
 	want := []string{
 		route.UsersCreate, route.UsersList, route.UsersGet, route.UsersReplace,
-		route.UsersPatch, route.UsersDelete, route.Discovery,
+		route.UsersPatch, route.UsersDelete,
+		route.GroupsCreate, route.GroupsList, route.GroupsGet, route.GroupsReplace,
+		route.GroupsPatch, route.GroupsDelete, route.Discovery,
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("Functions() = %v, want %v", names, want)

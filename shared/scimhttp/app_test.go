@@ -836,31 +836,38 @@ func TestServeUserLifecycle(t *testing.T) {
 	}
 }
 
-// The edge proxies' "{id}" rules also match /Users/.search, so the get,
-// replace, patch and delete functions can receive it. Each must reject it
-// with the 405 that the discovery function returns.
+// The edge proxies' "{id}" rules also match /Users/.search and
+// /Groups/.search, so the get, replace, patch and delete functions can
+// receive them. Each must reject them with the 405 that the discovery
+// function returns.
 func TestSearchPathOnIDFunctions(t *testing.T) {
 	cfg := testConfig("redis://127.0.0.1:1/0")
 	for _, tc := range []struct {
 		function string
 		method   string
+		target   string
 		op       scimhttp.Operation
 	}{
-		{route.UsersGet, http.MethodGet, scimhttp.GetResource("User")},
-		{route.UsersReplace, http.MethodPut, scimhttp.ReplaceResource("User")},
-		{route.UsersPatch, http.MethodPatch, scimhttp.PatchResource("User")},
-		{route.UsersDelete, http.MethodDelete, scimhttp.DeleteResource("User")},
-		{route.Discovery, http.MethodGet, scimhttp.Discovery},
+		{route.UsersGet, http.MethodGet, "/scim/Users/.search", scimhttp.GetResource("User")},
+		{route.UsersReplace, http.MethodPut, "/scim/Users/.search", scimhttp.ReplaceResource("User")},
+		{route.UsersPatch, http.MethodPatch, "/scim/Users/.search", scimhttp.PatchResource("User")},
+		{route.UsersDelete, http.MethodDelete, "/scim/Users/.search", scimhttp.DeleteResource("User")},
+		{route.GroupsGet, http.MethodGet, "/scim/Groups/.search", scimhttp.GetResource("Group")},
+		{route.GroupsReplace, http.MethodPut, "/scim/Groups/.search", scimhttp.ReplaceResource("Group")},
+		{route.GroupsPatch, http.MethodPatch, "/scim/Groups/.search", scimhttp.PatchResource("Group")},
+		{route.GroupsDelete, http.MethodDelete, "/scim/Groups/.search", scimhttp.DeleteResource("Group")},
+		{route.Discovery, http.MethodGet, "/scim/Users/.search", scimhttp.Discovery},
+		{route.Discovery, http.MethodGet, "/scim/Groups/.search", scimhttp.Discovery},
 	} {
-		t.Run(tc.function, func(t *testing.T) {
+		t.Run(tc.function+" "+tc.target, func(t *testing.T) {
 			app := newApp(t, cfg, tc.function)
 			body := ""
 			if tc.method == http.MethodPut || tc.method == http.MethodPatch {
 				body = "{}"
 			}
-			resp, _ := app.serve(t, call{method: tc.method, target: "/scim/Users/.search", body: body}, tc.op)
+			resp, _ := app.serve(t, call{method: tc.method, target: tc.target, body: body}, tc.op)
 			if resp.StatusCode != http.StatusMethodNotAllowed {
-				t.Errorf("%s /scim/Users/.search on %s = %d, want 405; body %s", tc.method, tc.function, resp.StatusCode, resp.Body)
+				t.Errorf("%s %s on %s = %d, want 405; body %s", tc.method, tc.target, tc.function, resp.StatusCode, resp.Body)
 			}
 		})
 	}

@@ -194,8 +194,10 @@ func TestDiscoveryEndpoints(t *testing.T) {
 		"/ServiceProviderConfig",
 		"/ResourceTypes",
 		"/ResourceTypes/User",
+		"/ResourceTypes/Group",
 		"/Schemas",
 		"/Schemas/" + userURN,
+		"/Schemas/" + groupURN,
 		"/Schemas/" + enterpriseURN,
 		"/schemaDiscovery",
 	} {
@@ -209,4 +211,9 @@ func TestDiscoveryEndpoints(t *testing.T) {
 	}
 	r := call(t, http.MethodGet, "/Schemas/urn:example:unknown", nil)
 	expectError(t, r, http.StatusNotFound, "")
+
+	r = call(t, http.MethodGet, "/ResourceTypes/Group", nil)
+	if r.JSON["endpoint"] != "/Groups" || r.JSON["schema"] != groupURN {
+		t.Errorf("Group resource type = %s", r.Raw)
+	}
 }

@@ -3,16 +3,11 @@ package acceptance
 import (
 	"bytes"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/scimfaas/scimfaas/tests/loopback"
 )
 
 // acmeURN is the custom extension that testdata/schema-extensions.json
@@ -286,7 +281,7 @@ func TestCustomExtensionDiscovery(t *testing.T) {
 			id, _ := field(item, "id").(string)
 			ids = append(ids, id)
 		}
-		want := []string{userURN, enterpriseURN, acmeURN}
+		want := []string{userURN, groupURN, enterpriseURN, acmeURN}
 		if !slices.Equal(ids, want) {
 			t.Errorf("schema ids = %v, want %v", ids, want)
 		}
@@ -341,39 +336,9 @@ func TestCustomExtensionDiscovery(t *testing.T) {
 // extension schema file defines a type that RFC 7643 lacks, and checks that
 // it returns 503 and logs which attribute is wrong.
 func TestInvalidExtensionsFileAnswers503(t *testing.T) {
-	addr, err := loopback.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
 	var output bytes.Buffer
-	server := exec.Command(serverBinary)
-	server.Env = append(os.Environ(),
-		"SCIM_ADDR="+addr,
-		"SCIM_BEARER_TOKENS="+token,
-		"SCIM_BEARER_TOKEN_FILE="+filepath.Join(dir, "no-token-file"),
-		"SCIM_REDIS_PASSWORD_FILE="+filepath.Join(dir, "no-password-file"),
-		// No Redis URL: the local server uses its embedded store.
-		"SCIM_REDIS_URL=",
-		"REDIS_URL=",
-		"SCIM_SCHEMA_EXTENSIONS_FILE="+filepath.Join("testdata", "schema-extensions-invalid.json"),
-	)
-	server.Stdout, server.Stderr = &output, &output
-	if err := server.Start(); err != nil {
-		t.Fatalf("start the second local server: %v", err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			_ = server.Process.Kill()
-			_ = server.Wait()
-		}
-	}
-	t.Cleanup(stop)
-	if err := loopback.WaitForPort(addr, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	addr, stop := startEmbeddedServer(t, &output,
+		"SCIM_SCHEMA_EXTENSIONS_FILE="+filepath.Join("testdata", "schema-extensions-invalid.json"))
 
 	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/scim/Users", nil)
 	if err != nil {

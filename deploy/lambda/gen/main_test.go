@@ -63,6 +63,7 @@ func TestEventName(t *testing.T) {
 	}{
 		{"GET", "/Users/{id}", "GetUsersId"},
 		{"POST", "/Users/.search", "PostUsersSearch"},
+		{"POST", "/Groups/.search", "PostGroupsSearch"},
 		{"GET", "/ServiceProviderConfig", "GetServiceProviderConfig"},
 		{"GET", "/schemaDiscovery/{id}", "GetSchemaDiscoveryId"},
 	}

@@ -1,0 +1,14 @@
+// Command scim-groups-delete runs the scim-groups-delete function on AWS Lambda
+// behind an API Gateway HTTP API. Build it as the Makefile's lambda target does.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/scimfaas/scimfaas/deploy/lambda/adapter"
+	function "github.com/scimfaas/scimfaas/functions/groups-delete"
+)
+
+func main() {
+	lambda.Start(adapter.Wrap(function.Handle))
+}

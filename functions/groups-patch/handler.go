@@ -1,0 +1,18 @@
+// Package function is the scim-groups-patch function. It only wires the
+// shared packages together: the operation itself lives in shared/scimhttp.
+package function
+
+import (
+	handler "github.com/openfaas/templates-sdk/go-http"
+
+	"github.com/scimfaas/scimfaas/shared/route"
+	"github.com/scimfaas/scimfaas/shared/scimhttp"
+)
+
+// serve holds the process's dependencies, built on the first request.
+var serve = scimhttp.Function(route.GroupsPatch, scimhttp.PatchResource("Group"))
+
+// Handle serves PATCH /Groups/{id}: it applies a PatchOp request to a group.
+func Handle(req handler.Request) (handler.Response, error) {
+	return serve(req)
+}
