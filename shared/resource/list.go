@@ -130,7 +130,9 @@ func (s *Service) match(ctx context.Context, m *matcher, batch []Resource) ([]Re
 	}
 	matches := batch[:0]
 	for _, r := range batch {
+		r.Doc["schemas"] = s.Type.SchemaURNs(r.Doc)
 		ok := filter.Matches(m.expr, s.Type, r.Doc)
+		delete(r.Doc, "schemas")
 		clearRelations(r)
 		if ok {
 			matches = append(matches, r)
@@ -307,6 +309,10 @@ func union(a, b []string) []string {
 }
 
 func (s *Service) compareCandidates(ctx context.Context, c *filter.Compare) ([]string, bool, error) {
+	if c.Path.URN == "" && c.Path.Sub == "" && strings.EqualFold(c.Path.Name, "schemas") {
+		// schemas is no attribute of a schema, but every resource has it.
+		return nil, false, nil
+	}
 	target, ok := s.Type.Resolve(c.Path.String())
 	if !ok {
 		// An unknown attribute has no value, so only ne could match.

@@ -232,3 +232,16 @@ func (rt *ResourceType) Returns(p Projection, name string) bool {
 	}
 	return true
 }
+
+// SchemaURNs returns the value of "schemas" for a stored resource: the core
+// schema URN and the URN of each extension that has attributes in doc. The
+// store does not keep "schemas", so filters on it read this value.
+func (rt *ResourceType) SchemaURNs(doc map[string]any) []any {
+	urns := []any{rt.Schema.ID}
+	for _, ext := range rt.Extensions {
+		if object, ok := doc[ext.Schema.ID].(map[string]any); ok && len(object) > 0 {
+			urns = append(urns, ext.Schema.ID)
+		}
+	}
+	return urns
+}
