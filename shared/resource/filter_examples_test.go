@@ -14,12 +14,12 @@ func TestRFCFilterExamples(t *testing.T) {
 	svc := newService(t)
 	ctx := testContext(t)
 	create(t, ctx, svc, "bjensen", map[string]any{
-		"schemas":  []string{schema.UserURN, schema.EnterpriseUserURN},
-		"name":     map[string]any{"familyName": "Jensen", "givenName": "Barbara"},
-		"title":    "Tour Guide",
-		"userType": "Employee",
-		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work", "primary": true}},
-		"ims":      []any{map[string]any{"value": "bjensen@foo.com", "type": "xmpp"}},
+		"schemas":                []string{schema.UserURN, schema.EnterpriseUserURN},
+		"name":                   map[string]any{"familyName": "Jensen", "givenName": "Barbara"},
+		"title":                  "Tour Guide",
+		"userType":               "Employee",
+		"emails":                 []any{map[string]any{"value": "bjensen@example.com", "type": "work", "primary": true}},
+		"ims":                    []any{map[string]any{"value": "bjensen@foo.com", "type": "xmpp"}},
 		schema.EnterpriseUserURN: map[string]any{"employeeNumber": "701984"},
 	})
 	create(t, ctx, svc, "jsmith", map[string]any{
