@@ -55,6 +55,9 @@ func TestTemplateHidesToken(t *testing.T) {
 	if !strings.Contains(template, "SCIM_BEARER_TOKENS: !Ref ScimBearerTokens\n") {
 		t.Error("template does not pass ScimBearerTokens to SCIM_BEARER_TOKENS")
 	}
+	if !strings.Contains(template, "SCIM_MAX_MEMBERS_RETURNED: \"25000\"\n") {
+		t.Error("template does not keep group responses below the Lambda response size limit")
+	}
 }
 
 func TestEventName(t *testing.T) {
