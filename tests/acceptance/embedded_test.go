@@ -17,7 +17,7 @@ import (
 // local server's embedded store, which make run uses when no Redis is
 // configured, so that its Lua support is covered too.
 func TestEmbeddedStoreServesGroups(t *testing.T) {
-	addr, _ := startEmbeddedServer(t, os.Stderr, "SCIM_LOG_LEVEL=warn")
+	addr, _ := startEmbeddedServer(t, os.Stderr, "SCIM_LOG_LEVEL=warn", "SCIM_MAX_MEMBERS_RETURNED=1")
 
 	// The helpers send requests to baseURL; point it at this server for the
 	// length of the test.
@@ -39,6 +39,26 @@ func TestEmbeddedStoreServesGroups(t *testing.T) {
 	expectError(t, call(t, http.MethodPatch, "/Groups/"+id, patchOp(map[string]any{
 		"op": "add", "path": "members", "value": memberValues("ghost"),
 	})), http.StatusBadRequest, "invalidValue")
+
+	// This server returns at most one member per response.
+	expectStatus(t, call(t, http.MethodPatch, "/Groups/"+id, patchOp(map[string]any{
+		"op": "add", "path": "members", "value": memberValues(u1),
+	})), http.StatusNoContent)
+	expectError(t, call(t, http.MethodGet, "/Groups/"+id, nil), http.StatusBadRequest, "tooMany")
+	expectError(t, call(t, http.MethodGet, "/Groups", nil), http.StatusBadRequest, "tooMany")
+	expectStatus(t, call(t, http.MethodGet, "/Groups/"+id+"?excludedAttributes=members", nil), http.StatusOK)
+	paged := call(t, http.MethodGet, "/Users"+filterQuery(`groups.value eq "`+id+`"`)+"&count=1", nil)
+	if paged.JSON["totalResults"] != float64(2) || paged.JSON["itemsPerPage"] != float64(1) {
+		t.Errorf("paging the members of a large group: %s", paged.Raw)
+	}
+	replaced := call(t, http.MethodPut, "/Groups/"+id, map[string]any{"schemas": []any{groupURN}, "displayName": "Embedded_" + guid})
+	expectStatus(t, replaced, http.StatusOK)
+	if replaced.JSON["members"] != nil {
+		t.Errorf("a PUT response of a group over the limit has members: %s", replaced.Raw)
+	}
+	expectStatus(t, call(t, http.MethodPatch, "/Groups/"+id, patchOp(map[string]any{
+		"op": "remove", "path": "members", "value": memberValues(u1),
+	})), http.StatusNoContent)
 
 	expectStatus(t, call(t, http.MethodDelete, "/Users/"+u2, nil), http.StatusNoContent)
 	if got := groupMembers(t, id); len(got) != 0 {
