@@ -189,6 +189,7 @@ func TestRenameUpdatesMemberDisplay(t *testing.T) {
 	if err := s.Create(ctx, store.GroupType, group("g1", "staff", "u1")); err != nil {
 		t.Fatal(err)
 	}
+	before, _ := s.Get(ctx, store.GroupType, "g1")
 	old, _ := s.Get(ctx, "User", "u1")
 	if _, err := s.Update(ctx, "User", old, user("u1", "alicia"), true); err != nil {
 		t.Fatal(err)
@@ -196,6 +197,10 @@ func TestRenameUpdatesMemberDisplay(t *testing.T) {
 	members, err := s.Members(ctx, "g1", 10)
 	if err != nil || len(members) != 1 || members[0].Display != "alicia" {
 		t.Errorf("members after rename = %v, %v; want alicia", members, err)
+	}
+	after, _ := s.Get(ctx, store.GroupType, "g1")
+	if after.Version != before.Version+1 {
+		t.Errorf("group version after a member's rename = %d, want %d", after.Version, before.Version+1)
 	}
 }
 

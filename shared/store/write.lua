@@ -167,10 +167,15 @@ for i = 1, newSets do
   redis.call('SADD', KEYS[3 + oldUnique + newUnique + oldSets + i], id)
 end
 
--- Groups that hold this resource show its display name beside its id.
+-- Groups that contain this resource show its display name beside its id,
+-- so a new name changes them and moves their versions on.
+-- NOTE: the groups attribute of a renamed group's members shows the new
+-- name too, but their versions stay, because touching every member would
+-- make a rename cost as much as the group is large.
 if current > 0 and redis.call('HGET', KEYS[1], 'n') ~= display then
   for _, group in ipairs(redis.call('SMEMBERS', base .. 'of:' .. id)) do
     redis.call('HSET', base .. 'm:' .. group, id, kind .. ':' .. display)
+    touch(recordKey(groupType, group))
   end
 end
 
