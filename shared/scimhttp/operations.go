@@ -83,7 +83,8 @@ func ReplaceResource(resourceType string) Operation {
 // users. A group PATCH returns 204 with the ETag unless the request has an
 // attributes or excludedAttributes parameter, because the full group
 // contains every member and costs as much as the group is large. Entra ID
-// expects 204 there.
+// expects 204 there. It also returns 204 when the requested members exceed
+// the response limit.
 func PatchResource(resourceType string) Operation {
 	return func(ctx context.Context, app *App, req Request) (Response, error) {
 		svc, projection, err := app.service(resourceType, req)
@@ -94,12 +95,21 @@ func PatchResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if svc.HoldsMembers() && param(req.Query, "attributes") == "" && param(req.Query, "excludedAttributes") == "" {
+		noContent := func() (Response, error) {
 			header := http.Header{}
 			header.Set("ETag", patched.ETag())
 			return Response{Status: http.StatusNoContent, Header: header}, nil
 		}
-		if err := svc.Expand(ctx, []resource.Resource{patched}, projection, true); err != nil {
+		if svc.HoldsMembers() && param(req.Query, "attributes") == "" && param(req.Query, "excludedAttributes") == "" {
+			return noContent()
+		}
+		err = svc.Expand(ctx, []resource.Resource{patched}, projection, false)
+		if scimErr := scimerr.As(err); scimErr != nil && scimErr.Type == scimerr.TooMany {
+			// The change is stored, so an error would mislead the client,
+			// and a body without members would read as an empty group.
+			return noContent()
+		}
+		if err != nil {
 			return Response{}, err
 		}
 		return resourceResponse(http.StatusOK, svc, patched, projection), nil

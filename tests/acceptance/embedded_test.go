@@ -47,6 +47,10 @@ func TestEmbeddedStoreServesGroups(t *testing.T) {
 	expectError(t, call(t, http.MethodGet, "/Groups/"+id, nil), http.StatusBadRequest, "tooMany")
 	expectError(t, call(t, http.MethodGet, "/Groups", nil), http.StatusBadRequest, "tooMany")
 	expectStatus(t, call(t, http.MethodGet, "/Groups/"+id+"?excludedAttributes=members", nil), http.StatusOK)
+	renamed := call(t, http.MethodPatch, "/Groups/"+id+"?attributes=members", patchOp(map[string]any{
+		"op": "replace", "path": "displayName", "value": "Large_" + guid,
+	}))
+	expectStatus(t, renamed, http.StatusNoContent)
 	paged := call(t, http.MethodGet, "/Users"+filterQuery(`groups.value eq "`+id+`"`)+"&count=1", nil)
 	if paged.JSON["totalResults"] != float64(2) || paged.JSON["itemsPerPage"] != float64(1) {
 		t.Errorf("paging the members of a large group: %s", paged.Raw)

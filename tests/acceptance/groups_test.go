@@ -246,6 +246,14 @@ func TestOktaGroupPatches(t *testing.T) {
 		t.Errorf("members after replace = %v, want [%s]", got, u3)
 	}
 
+	// A PATCH of an attribute that no schema defines changes nothing.
+	before := call(t, http.MethodGet, "/Groups/"+id, nil).Header.Get("ETag")
+	r = call(t, http.MethodPatch, "/Groups/"+id, patchOp(map[string]any{"op": "replace", "path": "nosuchattr", "value": "x"}))
+	expectStatus(t, r, http.StatusNoContent)
+	if r.Header.Get("ETag") != before {
+		t.Errorf("ETag after a no-op PATCH = %s, want %s", r.Header.Get("ETag"), before)
+	}
+
 	// Adding a member twice and removing one that is not there succeed.
 	r = call(t, http.MethodPatch, "/Groups/"+id, patchOp(
 		map[string]any{"op": "add", "path": "members", "value": memberValues(u3)},
