@@ -56,7 +56,7 @@ bench: redis-server
 	$(GO) test -run '^$$' -bench 'IndexedLookup' -benchtime 3000x -count 10 ./tests/bench | tee build/bench.txt
 	$(GO) test -run '^$$' -bench 'FullScanFilter' -benchtime 3x -count 3 ./tests/bench | tee -a build/bench.txt
 	$(GO) test -run '^$$' -bench 'GroupLookup|MemberAdd|GroupGetWithoutMembers' -benchtime 2000x -count 10 ./tests/bench | tee -a build/bench.txt
-	$(GO) test -run '^$$' -bench 'GroupGetAllMembers' -benchtime 3x -count 3 ./tests/bench | tee -a build/bench.txt
+	$(GO) test -run '^$$' -bench 'GroupGetAllMembers|GroupDelete' -benchtime 3x -count 3 ./tests/bench | tee -a build/bench.txt
 	$(GO) run ./tests/bench/report -command "make bench" < build/bench.txt > docs/benchmarks.md
 	@cat docs/benchmarks.md
 

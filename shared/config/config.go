@@ -42,7 +42,7 @@ type Config struct {
 	MaxBodySize        int64  `split_words:"true" default:"4194304" desc:"Largest request body in bytes; larger requests get 413."`
 	LogLevel           string `split_words:"true" default:"info" desc:"Log level: debug, info, warn or error."`
 
-	SchemaExtensionsFile string `split_words:"true" desc:"JSON file of custom extension schemas for users, a JSON array of RFC 7643 Schema resources each with a resourceType member; see deploy/schema-extensions.example.json. Empty serves only the User and Enterprise User schemas. A missing or invalid file makes every request get 503, with the reason in the log."`
+	SchemaExtensionsFile string `split_words:"true" desc:"JSON file of custom extension schemas for users, a JSON array of RFC 7643 Schema resources each with a resourceType member; see deploy/schema-extensions.example.json. Empty serves only the built-in User, Enterprise User and Group schemas. A missing or invalid file makes every request get 503, with the reason in the log."`
 }
 
 // Load reads the configuration from the environment and the secret files,

@@ -189,7 +189,7 @@ func (w *window) page() Page {
 // match, as index paging does, but keep only the page and its neighbours.
 func (s *Service) listCursor(ctx context.Context, q Query, order *sorter, count int) (Page, error) {
 	if q.Count == 0 {
-		return Page{}, scimerr.BadRequest(scimerr.InvalidCount, "count must be between 1 and %d with a cursor", s.MaxResults)
+		return Page{}, scimerr.BadRequest(scimerr.InvalidCount, "count must be at least 1 with a cursor; a count above %d returns %d resources", s.MaxResults, s.MaxResults)
 	}
 	query := queryHash(s.Type.Name, q)
 
