@@ -81,6 +81,14 @@ generate:
 config-doc:
 	$(GO) run ./deploy/configdoc
 
+.PHONY: migrate-keys
+
+## migrate-keys: move the Redis keys of the first key layout, where each
+## resource type was its own hash tag, to the current one. Stop every
+## function first; it reads the same SCIM_ variables as the functions.
+migrate-keys:
+	$(GO) run ./deploy/migrate
+
 .PHONY: lambda sam
 
 # One folder per function under deploy/lambda/cmd; a test in deploy/lambda

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/scimfaas/scimfaas/shared/store"
 )
 
 // Prefix is the prefix of every configuration variable.
@@ -153,6 +155,19 @@ func (c Config) validateRedis() []error {
 // Sentinels or Cluster seed nodes.
 func (c Config) RedisConfigured() bool {
 	return c.RedisURL != "" || len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0
+}
+
+// StoreOptions returns the Redis topology and credentials for store.Connect.
+func (c Config) StoreOptions() store.Options {
+	return store.Options{
+		URL:            c.RedisURL,
+		SentinelAddrs:  c.RedisSentinelAddrs,
+		SentinelMaster: c.RedisSentinelMaster,
+		ClusterAddrs:   c.RedisClusterAddrs,
+		Username:       c.RedisUsername,
+		Password:       c.RedisPassword,
+		TLS:            c.RedisTLS,
+	}
 }
 
 // CheckServing returns an error when the configuration lacks what serving

@@ -43,15 +43,7 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	client, err := store.Connect(store.Options{
-		URL:            cfg.RedisURL,
-		SentinelAddrs:  cfg.RedisSentinelAddrs,
-		SentinelMaster: cfg.RedisSentinelMaster,
-		ClusterAddrs:   cfg.RedisClusterAddrs,
-		Username:       cfg.RedisUsername,
-		Password:       cfg.RedisPassword,
-		TLS:            cfg.RedisTLS,
-	})
+	client, err := store.Connect(cfg.StoreOptions())
 	if err != nil {
 		return nil, err
 	}
