@@ -5,10 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/scimfaas/scimfaas/shared/resource"
 	"github.com/scimfaas/scimfaas/shared/schema"
+	"github.com/scimfaas/scimfaas/shared/store"
+	"github.com/scimfaas/scimfaas/tests/redisserver"
 )
 
 // newGroupService returns a Group service that shares users' store.
@@ -137,4 +143,70 @@ func mustJSON(t *testing.T, value any) string {
 		t.Fatal(err)
 	}
 	return string(encoded)
+}
+
+// TestExcludedMembersReadNoMemberHash checks with Redis's own command
+// counters that a GET and a list with excludedAttributes=members never read
+// a group's member hash.
+func TestExcludedMembersReadNoMemberHash(t *testing.T) {
+	ctx := testContext(t)
+	client := redis.NewClient(&redis.Options{Addr: redisserver.Start(t).Addr})
+	t.Cleanup(func() { _ = client.Close() })
+	users := &resource.Service{Type: schema.UserType, Store: store.New(client, "test"), Indexes: resource.UserIndexes(), BaseURL: baseURL, MaxResults: 100}
+	groups := newGroupService(users)
+	member := create(t, ctx, users, "m@example.com", nil)
+	created, err := groups.Create(ctx, []byte(fmt.Sprintf(`{"displayName":"Readers","members":[{"value":%q}]}`, member.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	excluded, err := groups.Type.ParseProjection("", "members")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Reads of whole member hashes: HLEN, HSCAN and HGETALL. HMGET is left
+	// out, because record reads use it too.
+	hashReads := func() int {
+		stats, err := client.Info(ctx, "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, line := range strings.Split(stats, "\n") {
+			for _, command := range []string{"hlen", "hscan", "hgetall"} {
+				if strings.HasPrefix(line, "cmdstat_"+command+":calls=") {
+					n, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(line, "cmdstat_"+command+":calls="), ",", 2)[0])
+					total += n
+				}
+			}
+		}
+		return total
+	}
+
+	before := hashReads()
+	got, err := groups.Get(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groups.Expand(ctx, []resource.Resource{got}, excluded, false); err != nil {
+		t.Fatal(err)
+	}
+	page, err := groups.List(ctx, resource.Query{Filter: `displayName eq "readers"`, StartIndex: 1, Count: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groups.Expand(ctx, page.Resources, excluded, false); err != nil {
+		t.Fatal(err)
+	}
+	if after := hashReads(); after != before {
+		t.Errorf("%d member hash reads with excludedAttributes=members, want 0", after-before)
+	}
+
+	// The counter does count a plain GET, so the check above can fail.
+	if err := groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if hashReads() == before {
+		t.Error("a GET with members read no member hash, so the counter does not work")
+	}
 }

@@ -272,3 +272,99 @@ func TestConcurrentMemberAddsKeepAll(t *testing.T) {
 		t.Errorf("group has %d members after %d concurrent adds", n, writers)
 	}
 }
+
+// TestMembershipStaysConsistentUnderRaces runs member adds, removes and
+// deletes of users and groups from several goroutines at once, then checks
+// that every member entry has its back-reference and the other way round,
+// and that no entry names a deleted resource.
+func TestMembershipStaysConsistentUnderRaces(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	const users, groups, workers, opsPerWorker = 12, 4, 8, 40
+	for i := range users {
+		id := fmt.Sprintf("u%02d", i)
+		if err := s.Create(ctx, "User", user(id, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range groups {
+		if err := s.Create(ctx, store.GroupType, group(fmt.Sprintf("g%d", i), fmt.Sprintf("group %d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for op := range opsPerWorker {
+				n := w*opsPerWorker + op
+				groupID := fmt.Sprintf("g%d", n%groups)
+				member := fmt.Sprintf("u%02d", (n*7)%users)
+				var err error
+				switch n % 5 {
+				case 0, 1:
+					err = raceMemberChange(ctx, s, groupID, store.MemberChange{Add: []store.NewMember{{ID: member}}})
+				case 2:
+					err = raceMemberChange(ctx, s, groupID, store.MemberChange{Remove: []string{member}})
+				case 3:
+					err = raceMemberChange(ctx, s, groupID, store.MemberChange{Add: []store.NewMember{{ID: fmt.Sprintf("g%d", (n+1)%groups)}}})
+				case 4:
+					if rec, getErr := s.Get(ctx, "User", member); getErr == nil {
+						err = s.Delete(ctx, "User", rec)
+					}
+				}
+				var missing *store.MissingMemberError
+				if err != nil && !errors.Is(err, store.ErrVersionMismatch) && !errors.Is(err, store.ErrNotFound) && !errors.As(err, &missing) {
+					t.Errorf("operation %d: %v", n, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	exists := func(resourceType, id string) bool {
+		_, err := s.Get(ctx, resourceType, id)
+		return err == nil
+	}
+	for g := range groups {
+		groupID := fmt.Sprintf("g%d", g)
+		members, err := s.Members(ctx, groupID, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range members {
+			if !exists(m.Type, m.ID) {
+				t.Errorf("group %s lists %s %s, which was deleted", groupID, m.Type, m.ID)
+			}
+			if back := groupIDs(t, s, m.ID); !slices.Contains(back, groupID) {
+				t.Errorf("member %s of %s lacks the back-reference: %v", m.ID, groupID, back)
+			}
+		}
+	}
+	for i := range users {
+		id := fmt.Sprintf("u%02d", i)
+		for _, groupID := range groupIDs(t, s, id) {
+			if !exists("User", id) {
+				t.Errorf("deleted user %s still lists group %s", id, groupID)
+			}
+			if !slices.Contains(memberIDs(t, s, groupID), id) {
+				t.Errorf("user %s lists group %s, which does not list it", id, groupID)
+			}
+		}
+	}
+}
+
+// raceMemberChange applies a member change to the group's current version
+// once, returning ErrVersionMismatch when another write got in between.
+func raceMemberChange(ctx context.Context, s *store.Redis, groupID string, change store.MemberChange) error {
+	old, err := s.Get(ctx, store.GroupType, groupID)
+	if err != nil {
+		return err
+	}
+	next := old
+	next.Members = &change
+	_, err = s.Update(ctx, store.GroupType, old, next, false)
+	return err
+}
