@@ -94,6 +94,22 @@ func TestEntraThroughNginx(t *testing.T) {
 		t.Errorf("active = %v, want false", disabled.JSON["active"])
 	}
 
+	group := callAt(t, https, tenantURL, http.MethodPost, "/Groups", map[string]any{
+		"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "nginx group " + userName,
+	})
+	expectStatus(t, group, http.StatusCreated)
+	groupID, _ := group.JSON["id"].(string)
+	added := callAt(t, https, tenantURL, http.MethodPatch, "/Groups/"+groupID, map[string]any{
+		"schemas":    []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+		"Operations": []any{map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": id}}}},
+	})
+	expectStatus(t, added, http.StatusNoContent)
+	check := callAt(t, https, tenantURL, http.MethodGet, "/Groups"+filterQuery(`id eq "`+groupID+`" and members eq "`+id+`"`)+"&attributes=id", nil)
+	if check.JSON["totalResults"] != float64(1) {
+		t.Errorf("member reference check through nginx: %s", check.Raw)
+	}
+	expectStatus(t, callAt(t, https, tenantURL, http.MethodDelete, "/Groups/"+groupID, nil), http.StatusNoContent)
+
 	deleted := callAt(t, https, tenantURL, http.MethodDelete, "/Users/"+id, nil)
 	expectStatus(t, deleted, http.StatusNoContent)
 	gone := callAt(t, https, tenantURL, http.MethodGet, "/Users/"+id, nil)

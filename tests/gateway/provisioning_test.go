@@ -324,3 +324,60 @@ func callIDsInLog(t *testing.T, path string) map[string]bool {
 	}
 	return ids
 }
+
+// TestGroupsThroughGateway sends one request to each group function through
+// the gateway, so that every group route reaches its own function process.
+func TestGroupsThroughGateway(t *testing.T) {
+	suffix := strings.ToLower(rand.Text())
+	created := call(t, http.MethodPost, "/Users", entraUser("member-"+suffix+"@example.com", "member-"+suffix))
+	expectStatus(t, created, http.StatusCreated)
+	userID, _ := created.JSON["id"].(string)
+
+	r := call(t, http.MethodPost, "/Groups", map[string]any{
+		"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "Guides " + suffix,
+	})
+	expectStatus(t, r, http.StatusCreated)
+	groupID, _ := r.JSON["id"].(string)
+	if location := r.Header.Get("Location"); location != publicBaseURL+"/Groups/"+groupID {
+		t.Errorf("Location = %q, want the public group URL", location)
+	}
+
+	r = call(t, http.MethodPatch, "/Groups/"+groupID, map[string]any{
+		"schemas":    []any{patchOpURN},
+		"Operations": []any{map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": userID}}}},
+	})
+	expectStatus(t, r, http.StatusNoContent)
+
+	r = call(t, http.MethodGet, "/Groups/"+groupID, nil)
+	expectStatus(t, r, http.StatusOK)
+	if ref := field(r.JSON, "members", 0, "$ref"); ref != publicBaseURL+"/Users/"+userID {
+		t.Errorf("member $ref = %v, want the public user URL", ref)
+	}
+
+	r = call(t, http.MethodPost, "/Groups/.search", map[string]any{
+		"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"},
+		"filter":  `id eq "` + groupID + `" and members eq "` + userID + `"`,
+	})
+	expectStatus(t, r, http.StatusOK)
+	if r.JSON["totalResults"] != float64(1) {
+		t.Errorf("search totalResults = %v, want 1", r.JSON["totalResults"])
+	}
+
+	r = call(t, http.MethodGet, "/Groups?cursor&count=1&filter="+url.QueryEscape(`displayName eq "Guides `+suffix+`"`), nil)
+	expectStatus(t, r, http.StatusOK)
+	if r.JSON["totalResults"] != float64(1) {
+		t.Errorf("list totalResults = %v, want 1", r.JSON["totalResults"])
+	}
+
+	r = call(t, http.MethodPut, "/Groups/"+groupID, map[string]any{
+		"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "Renamed " + suffix,
+	})
+	expectStatus(t, r, http.StatusOK)
+
+	expectStatus(t, call(t, http.MethodDelete, "/Groups/"+groupID, nil), http.StatusNoContent)
+	expectSCIMError(t, call(t, http.MethodGet, "/Groups/"+groupID, nil), http.StatusNotFound)
+	u := call(t, http.MethodGet, "/Users/"+userID, nil)
+	if u.JSON["groups"] != nil {
+		t.Errorf("the deleted group is still in the user's groups: %v", u.JSON["groups"])
+	}
+}
