@@ -52,8 +52,8 @@ func (s *Redis) Members(ctx context.Context, groupID string, limit int64) ([]Mem
 			members = append(members, decodeMember(fields[i], fields[i+1]))
 		}
 		if int64(len(members)) > 2*limit+memberScanCount {
-			// HSCAN may return an entry twice, but not this often: the
-			// group grew while it was read.
+			// Repeated entries cannot explain this many, so the group grew
+			// while it was read; stopping bounds the memory this read uses.
 			return nil, fmt.Errorf("%w: the group grew past %d members while it was read", ErrTooManyMembers, limit)
 		}
 		if cursor == 0 {
@@ -71,7 +71,7 @@ func (s *Redis) Members(ctx context.Context, groupID string, limit int64) ([]Mem
 }
 
 // MembersAmong returns, for each group, which of the ids are its direct
-// members, in one round trip. Groups that hold none of them are left out.
+// members, in one round trip. Groups that contain none of them are left out.
 func (s *Redis) MembersAmong(ctx context.Context, groupIDs, ids []string) (map[string][]Member, error) {
 	if len(groupIDs) == 0 || len(ids) == 0 {
 		return nil, nil
