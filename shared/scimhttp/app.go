@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
@@ -12,7 +14,9 @@ import (
 	"github.com/scimfaas/scimfaas/shared/config"
 	"github.com/scimfaas/scimfaas/shared/logging"
 	"github.com/scimfaas/scimfaas/shared/resource"
+	"github.com/scimfaas/scimfaas/shared/route"
 	"github.com/scimfaas/scimfaas/shared/schema"
+	"github.com/scimfaas/scimfaas/shared/scimerr"
 	"github.com/scimfaas/scimfaas/shared/store"
 )
 
@@ -30,6 +34,10 @@ type App struct {
 	Function string
 
 	client redis.UniversalClient
+	store  *store.Redis
+	// layoutChecked is set once the store is known to hold no keys of the
+	// first key layout; layoutLogged once that problem has been logged.
+	layoutChecked, layoutLogged atomic.Bool
 }
 
 // NewApp builds an App from a configuration: the logger, the Redis client,
@@ -79,6 +87,7 @@ func NewApp(cfg config.Config, function string, logOutput io.Writer) (*App, erro
 		Services: map[string]*resource.Service{userType.ID: users, schema.GroupType.ID: groups},
 		Function: function,
 		client:   client,
+		store:    st,
 	}, nil
 }
 
@@ -111,6 +120,29 @@ func userResourceType(path string) (*schema.ResourceType, error) {
 		return nil, fmt.Errorf("SCIM_SCHEMA_EXTENSIONS_FILE %s: %w", path, err)
 	}
 	return userType, nil
+}
+
+// checkLayout returns a 503 error while the store still holds users of the
+// first key layout, which this version would not see: serving then would
+// let a provisioning cycle create every user a second time. Once the store
+// is free of them, the check is not repeated. A failed check lets the
+// request go on, because its own store calls report the outage.
+func (a *App) checkLayout(ctx context.Context) error {
+	if a.Function == route.Discovery || a.layoutChecked.Load() {
+		return nil
+	}
+	found, err := a.store.HasFirstLayoutKeys(ctx)
+	if err != nil {
+		return nil
+	}
+	if found {
+		if a.layoutLogged.CompareAndSwap(false, true) {
+			a.Log.Error().Msg("the Redis store contains users in the first key layout, which this version cannot read: stop the functions, run make migrate-keys and start them again")
+		}
+		return scimerr.New(http.StatusServiceUnavailable, "", "the store needs a migration before this version can serve it; see the server log")
+	}
+	a.layoutChecked.Store(true)
+	return nil
 }
 
 // Close releases the Redis client.

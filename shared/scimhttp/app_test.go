@@ -872,3 +872,33 @@ func TestSearchPathOnIDFunctions(t *testing.T) {
 		})
 	}
 }
+
+func TestServeRefusesFirstLayoutStore(t *testing.T) {
+	srv := redisserver.StartTopology(t)
+	ctx := context.Background()
+	if err := srv.Client.Set(ctx, "scim:{User}:seq", "3", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	lister := newApp(t, topologyConfig(srv), route.UsersList)
+	list := call{method: http.MethodGet, target: "/scim/Users"}
+
+	resp, _ := lister.serve(t, list, scimhttp.ListResources("User"))
+	checkError(t, resp, http.StatusServiceUnavailable)
+	if !strings.Contains(lister.log.String(), "make migrate-keys") {
+		t.Errorf("the log does not name the migration:\n%s", lister.log)
+	}
+	// serve resets the log, so this shows what the second request logged.
+	resp, _ = lister.serve(t, list, scimhttp.ListResources("User"))
+	checkError(t, resp, http.StatusServiceUnavailable)
+	if strings.Contains(lister.log.String(), "make migrate-keys") {
+		t.Errorf("the second request logged the migration again:\n%s", lister.log)
+	}
+
+	if err := srv.Client.Del(ctx, "scim:{User}:seq").Err(); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = lister.serve(t, list, scimhttp.ListResources("User"))
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status after the migration = %d, want 200; body %s", resp.StatusCode, resp.Body)
+	}
+}

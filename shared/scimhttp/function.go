@@ -145,6 +145,9 @@ func (a *App) Serve(req handler.Request, op Operation) (resp handler.Response) {
 
 	ctx, cancel := context.WithTimeout(ctx, a.Config.RequestTimeout)
 	defer cancel()
+	if err := a.checkLayout(ctx); err != nil {
+		return a.failure(logger, callID, err)
+	}
 	result, err := op(ctx, a, parsed)
 	if err != nil {
 		return a.failure(logger, callID, err)

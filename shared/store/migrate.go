@@ -77,6 +77,17 @@ func (s *Redis) MigrateKeyLayout(ctx context.Context) (MigrationReport, error) {
 	return report, err
 }
 
+// HasFirstLayoutKeys reports whether the store still holds users that the
+// first key layout wrote, which MigrateKeyLayout moves. It reads one key:
+// the user sequence counter, which every store with a user has.
+func (s *Redis) HasFirstLayoutKeys(ctx context.Context) (bool, error) {
+	n, err := s.client.Exists(ctx, s.prefix+":{User}:seq").Result()
+	if err != nil {
+		return false, fmt.Errorf("look for keys of the first layout: %w", err)
+	}
+	return n > 0, nil
+}
+
 type moveResult int
 
 const (
