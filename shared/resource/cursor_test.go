@@ -133,3 +133,57 @@ func TestCursorPaging(t *testing.T) {
 		checkSCIMError(t, err, http.StatusBadRequest, "invalidCount")
 	})
 }
+
+// TestCursorPagingWithTiesAndMissingValues walks cursor pages sorted by an
+// attribute that many users share or lack, and compares them with one
+// index-paged list of the same query.
+func TestCursorPagingWithTiesAndMissingValues(t *testing.T) {
+	svc := newService(t)
+	svc.Now = steppingClock()
+	ctx := testContext(t)
+	for i := 1; i <= 17; i++ {
+		extra := map[string]any{}
+		switch i % 4 {
+		case 1:
+			extra["title"] = "Guide"
+		case 2:
+			extra["title"] = "guide"
+		case 3:
+			extra["title"] = fmt.Sprintf("Title %d", i%3)
+		}
+		if i%5 == 0 {
+			extra["active"] = true
+		}
+		create(t, ctx, svc, fmt.Sprintf("tie%02d@example.com", i), extra)
+	}
+
+	for _, q := range []resource.Query{
+		{SortBy: "title", Count: 2},
+		{SortBy: "title", SortOrder: "descending", Count: 3},
+		{SortBy: "active", Count: 4},
+		{SortBy: "meta.created", SortOrder: "descending", Count: 5},
+		{Filter: `userName sw "tie"`, SortBy: "title", Count: 2},
+		{Filter: `title eq "guide" or active eq true`, SortBy: "title", SortOrder: "descending", Count: 2},
+	} {
+		full, err := svc.List(ctx, resource.Query{Filter: q.Filter, SortBy: q.SortBy, SortOrder: q.SortOrder, StartIndex: 1, Count: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := userNames(full)
+		got, pages := walk(t, svc, q, len(want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%+v: cursor pages = %v, want %v", q, got, want)
+		}
+		for i := 1; i < len(pages); i++ {
+			back := q
+			back.Cursored, back.Cursor = true, pages[i].PreviousCursor
+			page, err := svc.List(ctx, back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(userNames(page), userNames(pages[i-1])) {
+				t.Errorf("%+v: previous of page %d = %v, want %v", q, i+1, userNames(page), userNames(pages[i-1]))
+			}
+		}
+	}
+}
