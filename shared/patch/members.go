@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,10 @@ type MemberDelta struct {
 	Add []MemberRef
 	// Remove lists the ids that leave, when Replace is false.
 	Remove []string
+	// Verify lists members that an add or replace names but that a later
+	// operation removes again. They must still exist, because applying the
+	// operations one after another would fail on them.
+	Verify []MemberRef
 }
 
 // Empty reports whether the delta changes nothing.
@@ -40,9 +45,14 @@ type memberState struct {
 	order   []string
 	present map[string]bool
 	types   map[string]string
+	// named lists every member that an add or replace names, once.
+	named []MemberRef
 }
 
 func (m *memberState) set(ref MemberRef, present bool) {
+	if present && !slices.Contains(m.named, ref) {
+		m.named = append(m.named, ref)
+	}
 	if _, seen := m.present[ref.ID]; !seen {
 		m.order = append(m.order, ref.ID)
 	}
@@ -65,6 +75,12 @@ func (m *memberState) delta() MemberDelta {
 			d.Add = append(d.Add, MemberRef{ID: id, Type: m.types[id]})
 		} else if !m.replace {
 			d.Remove = append(d.Remove, id)
+		}
+	}
+	for _, ref := range m.named {
+		added := m.present[ref.ID] && (ref.Type == "" || ref.Type == m.types[ref.ID])
+		if !added {
+			d.Verify = append(d.Verify, ref)
 		}
 	}
 	return d
@@ -110,16 +126,18 @@ func splitOne(rt *schema.ResourceType, op Operation, attr string, state *memberS
 		if !ok {
 			return false, nil, nil
 		}
-		key, value, found := memberKey(rt, object, attr)
-		if !found {
+		keys := memberKeys(rt, object, attr)
+		if len(keys) == 0 {
 			return false, nil, nil
 		}
-		if err := setMembers(op.Op, value, state); err != nil {
-			return true, nil, err
+		for _, key := range keys {
+			if err := setMembers(op.Op, object[key], state); err != nil {
+				return true, nil, err
+			}
 		}
 		rest := make(map[string]any, len(object))
 		for k, v := range object {
-			if k != key {
+			if !slices.Contains(keys, k) {
 				rest[k] = v
 			}
 		}
@@ -189,16 +207,19 @@ func setMembers(opName string, value any, state *memberState) error {
 	return nil
 }
 
-// memberKey finds the member attribute among the keys of a no-path value,
-// plain or fully qualified, in any letter case.
-func memberKey(rt *schema.ResourceType, object map[string]any, attr string) (string, any, bool) {
-	for key, value := range object {
+// memberKeys returns, sorted, the keys of a no-path value that name the
+// member attribute, plain or fully qualified, in any letter case. A value
+// may spell it more than once, and each spelling counts.
+func memberKeys(rt *schema.ResourceType, object map[string]any, attr string) []string {
+	var keys []string
+	for key := range object {
 		target, ok := rt.Resolve(key)
 		if ok && target.Sub == nil && !target.IsExtension(rt) && strings.EqualFold(target.Attr.Name, attr) {
-			return key, value, true
+			keys = append(keys, key)
 		}
 	}
-	return "", nil, false
+	slices.Sort(keys)
+	return keys
 }
 
 // memberRefs reads a member list: an array of objects with a string

@@ -235,7 +235,10 @@ func (s *Service) cursorBySequence(ctx context.Context, pos cursorPosition, coun
 	if err != nil {
 		return Page{}, err
 	}
-	records, err := s.Store.After(ctx, s.Type.Name, pos.Seq, int64(count)+1)
+
+	// The next cursor comes from the creation order, not from the records
+	// read, so a resource deleted during the read cannot end the walk early.
+	records, next, err := s.Store.After(ctx, s.Type.Name, pos.Seq, int64(count))
 	if err != nil {
 		return Page{}, err
 	}
@@ -243,10 +246,11 @@ func (s *Service) cursorBySequence(ctx context.Context, pos cursorPosition, coun
 	if err != nil {
 		return Page{}, err
 	}
-	page := Page{TotalResults: int(total), Resources: resources[:min(len(resources), count)]}
-	if len(resources) > count {
-		page.NextCursor = cursorPosition{Query: pos.Query, Kind: "s", Seq: resources[count-1].Sequence}.encode()
+	page := Page{TotalResults: int(total), Resources: resources}
+	if next > 0 {
+		page.NextCursor = cursorPosition{Query: pos.Query, Kind: "s", Seq: next}.encode()
 	}
+
 	if !pos.Start {
 		sequences, err := s.Store.SequencesUpTo(ctx, s.Type.Name, pos.Seq, int64(count)+1)
 		if err != nil {

@@ -187,3 +187,30 @@ func TestCursorPagingWithTiesAndMissingValues(t *testing.T) {
 		}
 	}
 }
+
+// TestCursorPagingSortedByMetaTies sorts by meta attributes that many users
+// share: users that join one group get the same lastModified, and every
+// user has the same resourceType.
+func TestCursorPagingSortedByMetaTies(t *testing.T) {
+	ctx := testContext(t)
+	users := newService(t)
+	users.Now = steppingClock()
+	groups := newGroupService(users)
+	groups.Now = users.Now
+	var members []any
+	var want []string
+	for i := 1; i <= 5; i++ {
+		name := fmt.Sprintf("meta%d@example.com", i)
+		members = append(members, map[string]any{"value": create(t, ctx, users, name, nil).ID})
+		want = append(want, name)
+	}
+	if _, err := groups.Create(ctx, []byte(fmt.Sprintf(`{"displayName":"All","members":%s}`, mustJSON(t, members)))); err != nil {
+		t.Fatal(err)
+	}
+	for _, sortBy := range []string{"meta.lastModified", "meta.resourceType"} {
+		got, _ := walk(t, users, resource.Query{SortBy: sortBy, Count: 2}, len(want))
+		if !slices.Equal(got, want) {
+			t.Errorf("sortBy=%s: cursor pages = %v, want %v in creation order", sortBy, got, want)
+		}
+	}
+}

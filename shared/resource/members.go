@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimfaas/scimfaas/shared/filter"
@@ -54,9 +55,8 @@ func (s *Service) maxMembers() int64 {
 // excludedAttributes=members never reads a member hash. The members of all
 // resources together may number at most Service.MaxMembers. Beyond that,
 // Expand returns a 400 tooMany error whose detail explains how to page
-// them. With omitLarge set, a group over the limit is returned without
-// members instead.
-func (s *Service) Expand(ctx context.Context, resources []Resource, p schema.Projection, omitLarge bool) error {
+// them, and never a shorter member list.
+func (s *Service) Expand(ctx context.Context, resources []Resource, p schema.Projection) error {
 	if len(resources) == 0 {
 		return nil
 	}
@@ -65,9 +65,6 @@ func (s *Service) Expand(ctx context.Context, resources []Resource, p schema.Pro
 		for _, r := range resources {
 			members, err := s.Store.Members(ctx, r.ID, budget)
 			if errors.Is(err, store.ErrTooManyMembers) {
-				if omitLarge {
-					continue
-				}
 				return scimerr.New(http.StatusBadRequest, scimerr.TooMany,
 					"the response would hold more than %d members; read the group with excludedAttributes=members and page its user members with GET /Users?filter=groups.value eq %q",
 					s.maxMembers(), r.ID)
@@ -161,50 +158,52 @@ func endpointOf(resourceType string) string {
 }
 
 // takeMembers removes the member list from a document that is about to be
-// stored, and returns it as a member change. present reports whether the
-// request named the attribute at all, even as null or an empty list.
-func (s *Service) takeMembers(doc map[string]any, id string, present bool) (*store.MemberChange, error) {
+// stored, and returns the member list of the raw request body as a change
+// that replaces every member. It reads the raw body, because normalization
+// drops a member without a value, which must be a 400 error instead of a
+// smaller list. It returns nil when the body names no member attribute.
+func (s *Service) takeMembers(raw, doc map[string]any, id string) (*store.MemberChange, error) {
 	if !s.HoldsMembers() {
 		return nil, nil
 	}
-	value, ok := doc[membersAttr]
 	delete(doc, membersAttr)
-	if !ok && !present {
-		return nil, nil
+	var refs []patch.MemberRef
+	named := false
+	for key, value := range raw {
+		target, ok := s.Type.Resolve(key)
+		if !ok || target.Sub != nil || target.IsExtension(s.Type) || target.Attr.Name != membersAttr {
+			continue
+		}
+		named = true
+		list, err := patch.MemberRefs(value)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, list...)
 	}
-	refs, err := patch.MemberRefs(value)
-	if err != nil {
-		return nil, err
+	if !named {
+		return nil, nil
 	}
 	return s.memberChange(patch.MemberDelta{Replace: true, Add: refs}, id)
 }
 
 // memberChange turns a PATCH delta into the store's change, rejecting a
-// group that would hold itself.
+// group that would contain itself, even in an operation that a later one
+// undoes.
 func (s *Service) memberChange(delta patch.MemberDelta, id string) (*store.MemberChange, error) {
 	change := &store.MemberChange{Replace: delta.Replace, Remove: delta.Remove}
-	for _, ref := range delta.Add {
+	for _, ref := range slices.Concat(delta.Add, delta.Verify) {
 		if ref.ID == id {
 			return nil, scimerr.BadRequest(scimerr.InvalidValue, "a group cannot be a member of itself")
 		}
+	}
+	for _, ref := range delta.Add {
 		change.Add = append(change.Add, store.NewMember{ID: ref.ID, Type: ref.Type})
 	}
+	for _, ref := range delta.Verify {
+		change.Verify = append(change.Verify, store.NewMember{ID: ref.ID, Type: ref.Type})
+	}
 	return change, nil
-}
-
-// namesMembers reports whether a raw request body names the member
-// attribute in any spelling.
-func (s *Service) namesMembers(raw map[string]any) bool {
-	if !s.HoldsMembers() {
-		return false
-	}
-	for key := range raw {
-		target, ok := s.Type.Resolve(key)
-		if ok && target.Sub == nil && !target.IsExtension(s.Type) && target.Attr.Name == membersAttr {
-			return true
-		}
-	}
-	return false
 }
 
 func memberError(err error) error {

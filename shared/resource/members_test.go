@@ -126,12 +126,12 @@ func TestExpandLimitsMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSCIMError(t, groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, false), http.StatusBadRequest, "tooMany")
-	if err := groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, true); err != nil || got.Doc["members"] != nil {
-		t.Errorf("Expand with omitLarge: err %v, members %v; want no members", err, got.Doc["members"])
+	checkSCIMError(t, groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}), http.StatusBadRequest, "tooMany")
+	if got.Doc["members"] != nil {
+		t.Errorf("Expand over the limit left members %v, want none", got.Doc["members"])
 	}
 	excluded, _ := groups.Type.ParseProjection("", "members")
-	if err := groups.Expand(ctx, []resource.Resource{got}, excluded, false); err != nil {
+	if err := groups.Expand(ctx, []resource.Resource{got}, excluded); err != nil {
 		t.Errorf("Expand without members: %v", err)
 	}
 }
@@ -188,14 +188,14 @@ func TestExcludedMembersReadNoMemberHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := groups.Expand(ctx, []resource.Resource{got}, excluded, false); err != nil {
+	if err := groups.Expand(ctx, []resource.Resource{got}, excluded); err != nil {
 		t.Fatal(err)
 	}
 	page, err := groups.List(ctx, resource.Query{Filter: `displayName eq "readers"`, StartIndex: 1, Count: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := groups.Expand(ctx, page.Resources, excluded, false); err != nil {
+	if err := groups.Expand(ctx, page.Resources, excluded); err != nil {
 		t.Fatal(err)
 	}
 	if after := hashReads(); after != before {
@@ -203,10 +203,35 @@ func TestExcludedMembersReadNoMemberHash(t *testing.T) {
 	}
 
 	// The counter does count a plain GET, so the check above can fail.
-	if err := groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}, false); err != nil {
+	if err := groups.Expand(ctx, []resource.Resource{got}, schema.Projection{}); err != nil {
 		t.Fatal(err)
 	}
 	if hashReads() == before {
 		t.Error("a GET with members read no member hash, so the counter does not work")
+	}
+}
+
+// TestDeleteMovesLastModifiedOn checks that the members of a deleted group
+// get a later lastModified with their new version, never an earlier one.
+func TestDeleteMovesLastModifiedOn(t *testing.T) {
+	ctx := testContext(t)
+	users := newService(t)
+	users.Now = steppingClock()
+	groups := newGroupService(users)
+	groups.Now = users.Now
+	u := create(t, ctx, users, "leaver@example.com", nil)
+	g, err := groups.Create(ctx, []byte(fmt.Sprintf(`{"displayName":"G","members":[{"value":%q}]}`, u.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, _ := users.Get(ctx, u.ID)
+	if err := groups.Delete(ctx, g.ID, resource.Conditions{}); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := users.Get(ctx, u.ID)
+	before := joined.Doc["meta"].(map[string]any)["lastModified"].(string)
+	after := left.Doc["meta"].(map[string]any)["lastModified"].(string)
+	if left.Version <= joined.Version || after <= before {
+		t.Errorf("after the group's delete: version %d -> %d, lastModified %s -> %s; want both later", joined.Version, left.Version, before, after)
 	}
 }

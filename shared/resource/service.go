@@ -23,14 +23,14 @@ import (
 type Store interface {
 	Create(ctx context.Context, resourceType string, rec store.Record) error
 	Update(ctx context.Context, resourceType string, old, rec store.Record, dataChanged bool) (int64, error)
-	Delete(ctx context.Context, resourceType string, old store.Record) error
+	Delete(ctx context.Context, resourceType string, old store.Record, modified string) error
 	Get(ctx context.Context, resourceType, id string) (store.Record, error)
 	GetMany(ctx context.Context, resourceType string, ids []string) ([]store.Record, error)
 	LookupUnique(ctx context.Context, resourceType, index, key string) (string, error)
 	LookupIndex(ctx context.Context, resourceType, index, key string) ([]string, error)
 	Count(ctx context.Context, resourceType string) (int64, error)
 	Page(ctx context.Context, resourceType string, offset, limit int64) ([]store.Record, error)
-	After(ctx context.Context, resourceType string, sequence, limit int64) ([]store.Record, error)
+	After(ctx context.Context, resourceType string, sequence, limit int64) ([]store.Record, int64, error)
 	SequencesUpTo(ctx context.Context, resourceType string, sequence, limit int64) ([]int64, error)
 	Scan(ctx context.Context, resourceType string, batch int64, visit func([]store.Record) (bool, error)) error
 	MemberCount(ctx context.Context, groupID string) (int64, error)
@@ -113,13 +113,17 @@ func (r Resource) Location() string {
 // Create validates a resource sent with POST, stores it with a new id and
 // returns it. A taken unique attribute is a 409 uniqueness error.
 func (s *Service) Create(ctx context.Context, body []byte) (Resource, error) {
-	doc, err := s.decode(body)
+	raw, err := schema.DecodeObject(body)
+	if err != nil {
+		return Resource{}, err
+	}
+	doc, err := s.normalize(raw)
 	if err != nil {
 		return Resource{}, err
 	}
 
 	id := newID()
-	members, err := s.takeMembers(doc, id, false)
+	members, err := s.takeMembers(raw, doc, id)
 	if err != nil {
 		return Resource{}, err
 	}
@@ -173,7 +177,7 @@ func (s *Service) Replace(ctx context.Context, id string, body []byte, cond Cond
 	if err != nil {
 		return Resource{}, err
 	}
-	members, err := s.takeMembers(replacement, id, s.namesMembers(raw))
+	members, err := s.takeMembers(raw, replacement, id)
 	if err != nil {
 		return Resource{}, err
 	}
@@ -236,7 +240,7 @@ func (s *Service) Delete(ctx context.Context, id string, cond Conditions) error 
 		if err := cond.Check(versionTag(rec.Version), false); err != nil {
 			return err
 		}
-		err = s.Store.Delete(ctx, s.Type.Name, rec)
+		err = s.Store.Delete(ctx, s.Type.Name, rec, s.timestamp())
 		if errors.Is(err, store.ErrVersionMismatch) {
 			if err := waitBeforeRetry(ctx, attempt); err != nil {
 				return err
@@ -331,14 +335,6 @@ func waitBeforeRetry(ctx context.Context, attempt int) error {
 	case <-timer.C:
 		return nil
 	}
-}
-
-func (s *Service) decode(body []byte) (map[string]any, error) {
-	raw, err := schema.DecodeObject(body)
-	if err != nil {
-		return nil, err
-	}
-	return s.normalize(raw)
 }
 
 func (s *Service) normalize(raw map[string]any) (map[string]any, error) {

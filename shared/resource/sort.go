@@ -42,6 +42,10 @@ func (s *Service) parseSort(sortBy, sortOrder string) (*sorter, error) {
 	if !ok {
 		return nil, scimerr.BadRequest(scimerr.InvalidValue, "sortBy %q names no attribute of %s", sortBy, s.Type.Name)
 	}
+	if name := target.Attr.Name; !target.IsExtension(s.Type) &&
+		((name == membersAttr && s.HoldsMembers()) || (name == groupsAttr && s.listsGroups())) {
+		return nil, scimerr.BadRequest(scimerr.InvalidValue, "sortBy %q is not supported: %s are stored apart from the resources", sortBy, name)
+	}
 	if target.Sub == nil && target.Attr.Type == schema.TypeComplex {
 		// A multi-valued complex attribute such as emails sorts by the
 		// value sub-attribute of its primary value.
@@ -239,16 +243,27 @@ func (o *sorter) place(doc map[string]any, value any) {
 	if value == nil {
 		return
 	}
-	if o.target.Sub != nil {
-		value = map[string]any{o.target.Sub.Name: value}
-	}
-	if o.target.Attr.MultiValued {
-		value = []any{value}
-	}
 	container := doc
 	if o.target.IsExtension(o.rt) {
 		container = map[string]any{}
 		doc[o.target.Schema.ID] = container
 	}
-	container[o.target.Attr.Name] = value
+	name := o.target.Attr.Name
+	switch {
+	case o.target.Sub != nil && o.target.Attr.MultiValued:
+		container[name] = []any{map[string]any{o.target.Sub.Name: value}}
+	case o.target.Sub != nil:
+		// Merge, because the object may hold other values already, such
+		// as meta.created, which breaks ties.
+		object, _ := container[name].(map[string]any)
+		if object == nil {
+			object = map[string]any{}
+			container[name] = object
+		}
+		object[o.target.Sub.Name] = value
+	case o.target.Attr.MultiValued:
+		container[name] = []any{value}
+	default:
+		container[name] = value
+	}
 }

@@ -25,10 +25,7 @@ func CreateResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if err := svc.Expand(ctx, []resource.Resource{created}, projection, true); err != nil {
-			return Response{}, err
-		}
-		return resourceResponse(http.StatusCreated, svc, created, projection), nil
+		return writeResponse(ctx, http.StatusCreated, svc, created, projection)
 	}
 }
 
@@ -53,7 +50,7 @@ func GetResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if err := svc.Expand(ctx, []resource.Resource{found}, projection, false); err != nil {
+		if err := svc.Expand(ctx, []resource.Resource{found}, projection); err != nil {
 			return Response{}, err
 		}
 		return resourceResponse(http.StatusOK, svc, found, projection), nil
@@ -71,10 +68,7 @@ func ReplaceResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if err := svc.Expand(ctx, []resource.Resource{replaced}, projection, true); err != nil {
-			return Response{}, err
-		}
-		return resourceResponse(http.StatusOK, svc, replaced, projection), nil
+		return writeResponse(ctx, http.StatusOK, svc, replaced, projection)
 	}
 }
 
@@ -95,24 +89,10 @@ func PatchResource(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		noContent := func() (Response, error) {
-			header := http.Header{}
-			header.Set("ETag", patched.ETag())
-			return Response{Status: http.StatusNoContent, Header: header}, nil
-		}
 		if svc.HoldsMembers() && param(req.Query, "attributes") == "" && param(req.Query, "excludedAttributes") == "" {
-			return noContent()
+			return withoutBody(http.StatusNoContent, patched), nil
 		}
-		err = svc.Expand(ctx, []resource.Resource{patched}, projection, false)
-		if scimErr := scimerr.As(err); scimErr != nil && scimErr.Type == scimerr.TooMany {
-			// The change is stored, so an error would mislead the client,
-			// and a body without members would read as an empty group.
-			return noContent()
-		}
-		if err != nil {
-			return Response{}, err
-		}
-		return resourceResponse(http.StatusOK, svc, patched, projection), nil
+		return writeResponse(ctx, http.StatusOK, svc, patched, projection)
 	}
 }
 
@@ -154,7 +134,7 @@ func ListResources(resourceType string) Operation {
 		if err != nil {
 			return Response{}, err
 		}
-		if err := svc.Expand(ctx, page.Resources, projection, false); err != nil {
+		if err := svc.Expand(ctx, page.Resources, projection); err != nil {
 			return Response{}, err
 		}
 		resources := make([]any, 0, len(page.Resources))
@@ -199,6 +179,37 @@ func conditions(req Request) resource.Conditions {
 		IfMatch:     strings.Join(req.Header.Values("If-Match"), ","),
 		IfNoneMatch: strings.Join(req.Header.Values("If-None-Match"), ","),
 	}
+}
+
+// writeResponse returns the response to a write that stored r: status with
+// the resource, or, when its members exceed the response limit, no body.
+// The write is stored, so an error would mislead the client, and a body
+// without members would read as an empty group. A created resource then
+// gets 201 with Location and ETag, which RFC 7644 section 3.3 allows, and
+// any other write gets 204 with ETag.
+func writeResponse(ctx context.Context, status int, svc *resource.Service, r resource.Resource, projection schema.Projection) (Response, error) {
+	err := svc.Expand(ctx, []resource.Resource{r}, projection)
+	if scimErr := scimerr.As(err); scimErr != nil && scimErr.Type == scimerr.TooMany {
+		if status != http.StatusCreated {
+			status = http.StatusNoContent
+		}
+		return withoutBody(status, r), nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	return resourceResponse(status, svc, r, projection), nil
+}
+
+// withoutBody returns a response with the resource's ETag, and its Location
+// for 201, but no body.
+func withoutBody(status int, r resource.Resource) Response {
+	header := http.Header{}
+	header.Set("ETag", r.ETag())
+	if status == http.StatusCreated {
+		header.Set("Location", r.Location())
+	}
+	return Response{Status: status, Header: header}
 }
 
 func resourceResponse(status int, svc *resource.Service, r resource.Resource, projection schema.Projection) Response {

@@ -155,7 +155,7 @@ func TestDeleteCleansMemberships(t *testing.T) {
 	}
 
 	u1, _ := s.Get(ctx, "User", "u1")
-	if err := s.Delete(ctx, "User", u1); err != nil {
+	if err := s.Delete(ctx, "User", u1, "2026-01-01T00:00:00.000Z"); err != nil {
 		t.Fatal(err)
 	}
 	if got := memberIDs(t, s, "g1"); !slices.Equal(got, []string{"u2"}) {
@@ -166,7 +166,7 @@ func TestDeleteCleansMemberships(t *testing.T) {
 	}
 
 	g1, _ := s.Get(ctx, store.GroupType, "g1")
-	if err := s.Delete(ctx, store.GroupType, g1); err != nil {
+	if err := s.Delete(ctx, store.GroupType, g1, "2026-01-01T00:00:00.000Z"); err != nil {
 		t.Fatal(err)
 	}
 	if got := groupIDs(t, s, "u2"); len(got) != 0 {
@@ -312,7 +312,7 @@ func TestMembershipStaysConsistentUnderRaces(t *testing.T) {
 					err = raceMemberChange(ctx, s, groupID, store.MemberChange{Add: []store.NewMember{{ID: fmt.Sprintf("g%d", (n+1)%groups)}}})
 				case 4:
 					if rec, getErr := s.Get(ctx, "User", member); getErr == nil {
-						err = s.Delete(ctx, "User", rec)
+						err = s.Delete(ctx, "User", rec, "2026-01-01T00:00:00.000Z")
 					}
 				}
 				var missing *store.MissingMemberError

@@ -55,6 +55,9 @@ type Record struct {
 	// Members, when not nil, changes the direct members of a group in the
 	// same atomic write. Reads leave it nil.
 	Members *MemberChange
+
+	// deleted marks the record that Delete passes to write.
+	deleted bool
 }
 
 // MemberChange is a change to the direct members of a group. Its cost grows
@@ -68,6 +71,10 @@ type MemberChange struct {
 	Remove []string
 	// Add lists members to add; members that are already there stay once.
 	Add []NewMember
+	// Verify lists members that must exist, with the given type, for the
+	// change to be written, although the change does not add them: a PATCH
+	// operation that a later one undoes must still name a valid member.
+	Verify []NewMember
 }
 
 // NewMember is a member to add to a group.
@@ -156,10 +163,11 @@ func (s *Redis) Update(ctx context.Context, resourceType string, old, rec Record
 
 // Delete removes the record and its index entries if its version is still
 // old.Version, and returns ErrVersionMismatch otherwise. The resource
-// leaves every group that holds it, and a group's members lose it from
-// their groups, in the same atomic step.
-func (s *Redis) Delete(ctx context.Context, resourceType string, old Record) error {
-	_, err := s.write(ctx, resourceType, old.ID, old.Version, &old, nil, true)
+// leaves every group that contains it, and a group's members lose it from
+// their groups, in the same atomic step. Those groups and members get a new
+// version and modified as their modification time.
+func (s *Redis) Delete(ctx context.Context, resourceType string, old Record, modified string) error {
+	_, err := s.write(ctx, resourceType, old.ID, old.Version, &old, &Record{ID: old.ID, Modified: modified, deleted: true}, true)
 	return err
 }
 
@@ -246,23 +254,31 @@ func (s *Redis) Page(ctx context.Context, resourceType string, offset, limit int
 	return s.getSequenced(ctx, resourceType, entries)
 }
 
-// After returns up to limit records in creation order whose Sequence is
-// greater than sequence; 0 starts at the first record.
-func (s *Redis) After(ctx context.Context, resourceType string, sequence, limit int64) ([]Record, error) {
+// After returns the records of the first limit entries of the creation
+// order whose Sequence is greater than sequence; 0 starts at the first
+// record. Records deleted while they are read are left out, so fewer may
+// come back. next is the Sequence of the last of those entries when more
+// entries follow them, and 0 at the end of the order.
+func (s *Redis) After(ctx context.Context, resourceType string, sequence, limit int64) (records []Record, next int64, err error) {
 	if limit <= 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	entries, err := s.client.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
 		Key:     s.orderKey(resourceType),
 		Start:   "(" + strconv.FormatInt(sequence, 10),
 		Stop:    "+inf",
 		ByScore: true,
-		Count:   limit,
+		Count:   limit + 1,
 	}).Result()
 	if err != nil {
-		return nil, fmt.Errorf("page %s: %w", resourceType, err)
+		return nil, 0, fmt.Errorf("page %s: %w", resourceType, err)
 	}
-	return s.getSequenced(ctx, resourceType, entries)
+	if int64(len(entries)) > limit {
+		entries = entries[:limit]
+		next = int64(entries[limit-1].Score)
+	}
+	records, err = s.getSequenced(ctx, resourceType, entries)
+	return records, next, err
 }
 
 // SequencesUpTo returns the Sequence values of up to limit records whose
@@ -350,7 +366,7 @@ var recordFields = []string{"d", "v", "x", "n", "m"}
 // write runs the write script: it checks that the record is at version
 // expected (0 for one that must not exist), checks the new unique keys and
 // added members, removes old's index entries and stores rec with its
-// entries and member change. A nil rec deletes the record.
+// entries and member change. A rec marked deleted deletes the record.
 func (s *Redis) write(ctx context.Context, resourceType, id string, expected int64, old, rec *Record, dataChanged bool) (int64, error) {
 	var oldEntries, newEntries indexEntries
 	if old != nil {
@@ -358,6 +374,10 @@ func (s *Redis) write(ctx context.Context, resourceType, id string, expected int
 	}
 	data, blob, display, modified := "", "", "", ""
 	var members MemberChange
+	if rec != nil && rec.deleted {
+		modified = rec.Modified
+		rec = nil
+	}
 	if rec != nil {
 		newEntries = indexEntries{Unique: rec.Unique, Index: rec.Index}
 		encoded, err := json.Marshal(newEntries)
@@ -383,7 +403,7 @@ func (s *Redis) write(ctx context.Context, resourceType, id string, expected int
 
 	args := []any{id, expected, data, blob, len(oldUniqueKeys), len(newUniqueKeys), len(oldSets), len(newSets),
 		s.tag(), resourceType, modified, display, flag(dataChanged), flag(members.Replace),
-		len(members.Remove), len(members.Add), GroupType, strings.Join(MemberTypes, ",")}
+		len(members.Remove), len(members.Add), GroupType, strings.Join(MemberTypes, ","), len(members.Verify)}
 	for _, field := range oldUniqueFields {
 		args = append(args, field)
 	}
@@ -394,6 +414,9 @@ func (s *Redis) write(ctx context.Context, resourceType, id string, expected int
 		args = append(args, member)
 	}
 	for _, member := range members.Add {
+		args = append(args, member.ID, member.Type)
+	}
+	for _, member := range members.Verify {
 		args = append(args, member.ID, member.Type)
 	}
 

@@ -166,7 +166,7 @@ func TestDeleteRemovesIndexEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, "User", old); err != nil {
+	if err := s.Delete(ctx, "User", old, "2026-01-01T00:00:00.000Z"); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
 
@@ -220,5 +220,31 @@ func TestScanVisitsAllInOrder(t *testing.T) {
 	page, err := s.Page(ctx, "User", 20, 10)
 	if err != nil || len(page) != 5 || page[0].ID != "u20" {
 		t.Fatalf("page from 20 = %d records, %v; want 5 starting at u20", len(page), err)
+	}
+}
+
+// TestAfterKeepsCursorPastDeletedRecord checks that a record deleted
+// between reading the creation order and reading the records does not hide
+// the entries after the page.
+func TestAfterKeepsCursorPastDeletedRecord(t *testing.T) {
+	ctx := context.Background()
+	srv := redisserver.StartTopology(t)
+	s := store.New(srv.Client, "test")
+	for i := range 3 {
+		if err := s.Create(ctx, "User", record(fmt.Sprintf("u%d", i), fmt.Sprintf("name%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The record of u1 is gone while its creation-order entry remains, as
+	// during a delete that races with the read.
+	if err := srv.Client.Del(ctx, "{test}:User:r:u1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	records, next, err := s.After(ctx, "User", 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 1 || records[0].ID != "u0" || next != 2 {
+		t.Errorf("After = %d records, next %d; want u0 alone and next 2", len(records), next)
 	}
 }

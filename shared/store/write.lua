@@ -14,9 +14,10 @@
 --   13 "1" when the document changed, 14 "1" when the adds replace every
 --   member, 15 number of removed members, 16 number of added members,
 --   17 the group type, 18 the member types separated by commas,
+--   19 number of members that are only verified,
 --   then the old unique fields, the new unique fields, the removed member
---   ids, and for each added member its id and its expected type ("" for
---   any).
+--   ids, for each added member its id and its expected type ("" for any),
+--   and the same pairs for each verified member.
 --
 -- Returns "ok:V" with the stored version V, "same:V" when nothing changed,
 -- "version" when the stored version differs, "conflict:N" when the Nth new
@@ -32,7 +33,8 @@ local base, kind, now, display = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local docChanged, replace = ARGV[13] == '1', ARGV[14] == '1'
 local removes, adds = tonumber(ARGV[15]), tonumber(ARGV[16])
 local groupType, memberTypes = ARGV[17], ARGV[18]
-local fieldsAt = 18
+local verifies = tonumber(ARGV[19])
+local fieldsAt = 19
 local removeAt = fieldsAt + oldUnique + newUnique
 local addAt = removeAt + removes
 
@@ -93,9 +95,10 @@ for i = 1, newUnique do
   end
 end
 
--- Every added member must exist before anything is written.
+-- Every added or verified member must exist, with the expected type,
+-- before anything is written.
 local addTypes = {}
-for i = 1, adds do
+for i = 1, adds + verifies do
   local member, want = ARGV[addAt + 2 * i - 1], ARGV[addAt + 2 * i]
   for memberType in string.gmatch(memberTypes, '[^,]+') do
     if redis.call('EXISTS', recordKey(memberType, member)) == 1 then

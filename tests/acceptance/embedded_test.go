@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,10 +56,19 @@ func TestEmbeddedStoreServesGroups(t *testing.T) {
 	if paged.JSON["totalResults"] != float64(2) || paged.JSON["itemsPerPage"] != float64(1) {
 		t.Errorf("paging the members of a large group: %s", paged.Raw)
 	}
+	// Writes of a group over the limit are stored and answered without a
+	// body, never with a shorter member list.
 	replaced := call(t, http.MethodPut, "/Groups/"+id, map[string]any{"schemas": []any{groupURN}, "displayName": "Embedded_" + guid})
-	expectStatus(t, replaced, http.StatusOK)
-	if replaced.JSON["members"] != nil {
-		t.Errorf("a PUT response of a group over the limit has members: %s", replaced.Raw)
+	expectStatus(t, replaced, http.StatusNoContent)
+	if len(replaced.Raw) != 0 || replaced.Header.Get("ETag") == "" {
+		t.Errorf("PUT over the limit: body %q, ETag %q; want no body and an ETag", replaced.Raw, replaced.Header.Get("ETag"))
+	}
+	big := call(t, http.MethodPost, "/Groups", map[string]any{
+		"schemas": []any{groupURN}, "displayName": "Big_" + guid, "members": memberValues(u1, u2),
+	})
+	expectStatus(t, big, http.StatusCreated)
+	if len(big.Raw) != 0 || !strings.Contains(big.Header.Get("Location"), "/Groups/") {
+		t.Errorf("POST over the limit: body %q, Location %q; want no body and a Location", big.Raw, big.Header.Get("Location"))
 	}
 	expectStatus(t, call(t, http.MethodPatch, "/Groups/"+id, patchOp(map[string]any{
 		"op": "remove", "path": "members", "value": memberValues(u1),

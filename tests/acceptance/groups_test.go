@@ -333,6 +333,25 @@ func TestGroupMemberErrors(t *testing.T) {
 		})
 	}
 
+	// Each operation must be valid on its own, even when a later one undoes
+	// it, as applying them one after another would show.
+	undone := call(t, http.MethodPatch, "/Groups/"+id, patchOp(
+		map[string]any{"op": "add", "path": "members", "value": memberValues("ghost")},
+		map[string]any{"op": "remove", "path": `members[value eq "ghost"]`},
+	))
+	expectError(t, undone, http.StatusBadRequest, "invalidValue")
+
+	// A PUT whose member has no value is rejected, not read as no members.
+	put := call(t, http.MethodPut, "/Groups/"+id, map[string]any{
+		"schemas": []any{groupURN}, "displayName": "Err_" + guid, "members": []any{map[string]any{"display": "x"}},
+	})
+	expectError(t, put, http.StatusBadRequest, "invalidValue")
+	if got := groupMembers(t, id); !slices.Equal(got, []string{u1}) {
+		t.Errorf("members after rejected requests = %v, want [%s]", got, u1)
+	}
+
+	expectError(t, call(t, http.MethodGet, "/Users?sortBy=groups.display", nil), http.StatusBadRequest, "invalidValue")
+
 	bad := call(t, http.MethodGet, "/Groups"+filterQuery(`members.display eq "x"`), nil)
 	expectError(t, bad, http.StatusBadRequest, "invalidFilter")
 }

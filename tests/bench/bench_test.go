@@ -408,7 +408,7 @@ func BenchmarkGroupGetWithoutMembers(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := m.groups.Expand(ctx, []resource.Resource{r}, projection, false); err != nil {
+				if err := m.groups.Expand(ctx, []resource.Resource{r}, projection); err != nil {
 					b.Fatal(err)
 				}
 				if _, ok := r.Doc["members"]; ok {
@@ -438,7 +438,7 @@ func BenchmarkGroupGetAllMembers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := svc.Expand(ctx, []resource.Resource{r}, schema.Projection{}, false); err != nil {
+		if err := svc.Expand(ctx, []resource.Resource{r}, schema.Projection{}); err != nil {
 			b.Fatal(err)
 		}
 		body, err := json.Marshal(svc.Type.Render(r.Doc, schema.Projection{}))
