@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"strings"
 
-	"github.com/scimfaas/scimfaas/shared/filter"
 	"github.com/scimfaas/scimfaas/shared/scimerr"
 )
 
@@ -193,24 +192,9 @@ func (s *Service) listCursor(ctx context.Context, q Query, order *sorter, count 
 	}
 	query := queryHash(s.Type.Name, q)
 
-	var m *matcher
-	var ids []string
-	indexed := false
-	if strings.TrimSpace(q.Filter) != "" {
-		expr, err := filter.Parse(q.Filter)
-		if err != nil {
-			return Page{}, err
-		}
-		if err := filter.Validate(expr, s.Type); err != nil {
-			return Page{}, err
-		}
-		m = &matcher{expr: expr}
-		if m.memberIDs, m.groups, err = s.relationTerms(expr); err != nil {
-			return Page{}, err
-		}
-		if ids, indexed, err = s.candidates(ctx, expr); err != nil {
-			return Page{}, err
-		}
+	m, ids, indexed, err := s.prepareFilter(ctx, q.Filter)
+	if err != nil {
+		return Page{}, err
 	}
 	ord := ordering{bySequence: !indexed && order == nil, sort: order}
 	pos, err := decodeCursor(q.Cursor, query, ord.kind())

@@ -89,19 +89,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		return page, err
 	}
 
-	expr, err := filter.Parse(q.Filter)
-	if err != nil {
-		return Page{}, err
-	}
-	if err := filter.Validate(expr, s.Type); err != nil {
-		return Page{}, err
-	}
-	m := &matcher{expr: expr}
-	if m.memberIDs, m.groups, err = s.relationTerms(expr); err != nil {
-		return Page{}, err
-	}
-
-	ids, indexed, err := s.candidates(ctx, expr)
+	m, ids, indexed, err := s.prepareFilter(ctx, q.Filter)
 	if err != nil {
 		return Page{}, err
 	}
@@ -109,6 +97,31 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		return s.listCandidates(ctx, m, order, ids, start, count)
 	}
 	return s.listByScan(ctx, m, order, start, count)
+}
+
+// prepareFilter parses and validates a filter, and returns its matcher
+// and, when an index serves it, the candidate ids. An empty filter returns
+// a nil matcher, which matches everything.
+func (s *Service) prepareFilter(ctx context.Context, input string) (m *matcher, ids []string, indexed bool, err error) {
+	if strings.TrimSpace(input) == "" {
+		return nil, nil, false, nil
+	}
+	expr, err := filter.Parse(input)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if err := filter.Validate(expr, s.Type); err != nil {
+		return nil, nil, false, err
+	}
+	m = &matcher{expr: expr}
+	if m.memberIDs, m.groups, err = s.relationTerms(expr); err != nil {
+		return nil, nil, false, err
+	}
+	ids, indexed, err = s.candidates(ctx, expr)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return m, ids, indexed, nil
 }
 
 // matcher evaluates a filter on batches of resources, filling first what

@@ -56,8 +56,8 @@ func TestEmbeddedStoreServesGroups(t *testing.T) {
 	if paged.JSON["totalResults"] != float64(2) || paged.JSON["itemsPerPage"] != float64(1) {
 		t.Errorf("paging the members of a large group: %s", paged.Raw)
 	}
-	// Writes of a group over the limit are stored and answered without a
-	// body, never with a shorter member list.
+	// Writes of a group over the limit are stored, and their responses have
+	// no body, never a shorter member list.
 	replaced := call(t, http.MethodPut, "/Groups/"+id, map[string]any{"schemas": []any{groupURN}, "displayName": "Embedded_" + guid})
 	expectStatus(t, replaced, http.StatusNoContent)
 	if len(replaced.Raw) != 0 || replaced.Header.Get("ETag") == "" {
