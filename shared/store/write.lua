@@ -7,17 +7,26 @@
 -- ARGV, because their number depends on data read here. They share the
 -- hash tag of KEYS, so they live in the same Cluster slot.
 --
--- ARGV:
---   1 id, 2 expected version (0: must not exist), 3 document ("" deletes),
---   4 index entries blob, 5-8 the four key counts,
---   9 key base, 10 resource type, 11 timestamp, 12 display name,
---   13 "1" when the document changed, 14 "1" when the adds replace every
---   member, 15 number of removed members, 16 number of added members,
---   17 the group type, 18 the member types separated by commas,
---   19 number of members that are only verified,
---   then the old unique fields, the new unique fields, the removed member
---   ids, for each added member its id and its expected type ("" for any),
---   and the same pairs for each verified member.
+-- ARGV, by position:
+--   1  id
+--   2  expected version (0: must not exist)
+--   3  document ("" deletes)
+--   4  index entries blob
+--   5-8 the counts of the four groups of index keys
+--   9  key base
+--   10 resource type
+--   11 timestamp
+--   12 display name
+--   13 "1" when the document changed
+--   14 "1" when the adds replace every member
+--   15 number of removed members
+--   16 number of added members
+--   17 the group type
+--   18 the member types, separated by commas
+--   19 number of members that are only verified
+-- After these come the old unique fields, the new unique fields, the
+-- removed member ids, an id and expected type ("" for any) per added
+-- member, and the same pair per verified member.
 --
 -- Returns "ok:V" with the stored version V, "same:V" when nothing changed,
 -- "version" when the stored version differs, "conflict:N" when the Nth new
