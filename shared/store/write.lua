@@ -28,11 +28,13 @@
 -- removed member ids, an id and expected type ("" for any) per added
 -- member, and the same pair per verified member.
 --
--- Returns "ok:V" with the stored version V, "same:V" when nothing changed,
--- "version" when the stored version differs, "conflict:N" when the Nth new
--- unique field belongs to another resource, "missing:ID" when an added
--- member does not exist and "type:ID" when it has another type than the
--- one expected.
+-- Returns one of:
+--   "ok:V"       written, now at version V
+--   "same:V"     nothing changed, still at version V
+--   "version"    the stored version differs from the expected one
+--   "conflict:N" the Nth new unique field belongs to another resource
+--   "missing:ID" an added or verified member does not exist
+--   "type:ID"    that member has another type than the one expected
 local id = ARGV[1]
 local expected = tonumber(ARGV[2])
 local document = ARGV[3]
